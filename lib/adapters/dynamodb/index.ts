@@ -1,0 +1,2 @@
+export { MalformedItemError } from './errors.ts';
+export { createDynamoRolloutStore, type DynamoRolloutStoreOptions } from './rollout-store.ts';

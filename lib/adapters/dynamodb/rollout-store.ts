@@ -1,0 +1,278 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { TERMINAL_PHASES } from '../../domain/phase.ts';
+import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
+import { RolloutExistsError, RolloutVersionConflictError } from '../../ports/errors.ts';
+import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
+import {
+  anyConditionFailed,
+  failedItemAttribute,
+  firstConditionFailed,
+  isTransactionConflict,
+} from './errors.ts';
+import { ledgerItem, parseLedgerItem, parseStateItem, stateItem } from './items.ts';
+import {
+  DUE_INDEX,
+  DUE_PK,
+  dueUpperBound,
+  LEDGER_PREFIX,
+  LIST_INDEX,
+  LIST_PK,
+  listPrefix,
+  rolloutPK,
+  STATE_SK,
+} from './keys.ts';
+
+export interface DynamoRolloutStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** DynamoDB's cap on the items of one TransactWriteItems call. */
+const MAX_TRANSACTION_ITEMS = 100;
+const CONFLICT_ATTEMPTS = 4;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Key = { PK: string; SK: string };
+
+const cursorSchema = z.object({ PK: z.string(), SK: z.string().startsWith(LEDGER_PREFIX) });
+
+const encodeCursor = (key: Key): string =>
+  Buffer.from(JSON.stringify({ PK: key.PK, SK: key.SK })).toString('base64url');
+
+const decodeCursor = (id: string, cursor: string): Key => {
+  let key: Key;
+  try {
+    key = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch (cause) {
+    throw new RangeError(`invalid ledger cursor for ${id}`, { cause });
+  }
+  if (key.PK !== rolloutPK(id)) throw new RangeError(`ledger cursor is not for ${id}`);
+  return key;
+};
+
+const positiveLimit = (limit: number, what: string): number => {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`${what} limit must be a positive integer, got ${limit}`);
+  }
+  return limit;
+};
+
+/**
+ * RolloutStore on one DynamoDB table (infra/dynamodb-table.yml): a state item and ledger items
+ * per rollout, a sparse `due` index for the scheduler and a `byTarget` index for listing.
+ */
+export const createDynamoRolloutStore = ({
+  client,
+  tableName,
+}: DynamoRolloutStoreOptions): RolloutStore => {
+  const ledgerPuts = (entries: LedgerEntry[]): TransactItem[] => {
+    // One suffix per write, the index within it: unique keys, the batch kept in order.
+    const suffix = randomBytes(6).toString('base64url');
+    return entries.map((entry, index) => ({
+      Put: {
+        TableName: tableName,
+        Item: ledgerItem(entry, index, suffix),
+        ConditionExpression: 'attribute_not_exists(SK)',
+      },
+    }));
+  };
+
+  /**
+   * One atomic write. The client request token makes the SDK's own retries (after a lost
+   * response) idempotent instead of failing their conditions on our own write; conflicts with
+   * another transaction are retried here with a fresh token, since nothing was written.
+   */
+  const transact = async (items: TransactItem[]): Promise<void> => {
+    if (items.length > MAX_TRANSACTION_ITEMS) {
+      throw new RangeError(
+        `cannot write ${items.length} items atomically (DynamoDB allows ${MAX_TRANSACTION_ITEMS})`,
+      );
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(
+          new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }),
+        );
+        return;
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await sleep(10 * 2 ** attempt * (0.5 + Math.random()));
+      }
+    }
+  };
+
+  type Condition = Omit<NonNullable<TransactItem['Put']>, 'TableName' | 'Item'>;
+  const putState = (state: RolloutState, condition: Condition): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: stateItem(state),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      ...condition,
+    },
+  });
+
+  const ledgerCollision = (error: unknown): Error =>
+    new Error('a ledger entry key already exists; ledger entries are never overwritten', {
+      cause: error,
+    });
+
+  const queryAll = async (input: QueryCommandInput, limit = Number.POSITIVE_INFINITY) => {
+    const items: Record<string, unknown>[] = [];
+    let start = input.ExclusiveStartKey;
+    do {
+      const remaining = limit - items.length;
+      const page = await client.send(
+        new QueryCommand({
+          ...input,
+          ExclusiveStartKey: start,
+          ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && items.length < limit);
+    return items;
+  };
+
+  return {
+    async get(id) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { PK: rolloutPK(id), SK: STATE_SK },
+          ConsistentRead: true,
+        }),
+      );
+      return Item === undefined ? undefined : parseStateItem(Item);
+    },
+
+    async create(state, entries) {
+      const terminal = Object.fromEntries(TERMINAL_PHASES.map((phase, i) => [`:t${i}`, phase]));
+      const put = putState(state, {
+        ConditionExpression: `attribute_not_exists(PK) OR #phase IN (${Object.keys(terminal).join(', ')})`,
+        ExpressionAttributeNames: { '#phase': 'phase' },
+        ExpressionAttributeValues: terminal,
+      });
+      try {
+        await transact([put, ...ledgerPuts(entries)]);
+      } catch (error) {
+        if (firstConditionFailed(error)) {
+          const phase = failedItemAttribute(error, 'phase') ?? 'not terminal';
+          throw new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
+            cause: error,
+          });
+        }
+        if (anyConditionFailed(error)) throw ledgerCollision(error);
+        throw error;
+      }
+    },
+
+    async commit(state, entries) {
+      const expected = state.version - 1;
+      const put = putState(state, {
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expected },
+      });
+      try {
+        await transact([put, ...ledgerPuts(entries)]);
+      } catch (error) {
+        if (firstConditionFailed(error)) {
+          const found = failedItemAttribute(error, 'version') ?? 'no rollout';
+          throw new RolloutVersionConflictError(
+            `rollout ${state.id}: expected stored version ${expected}, found ${found}`,
+            { cause: error },
+          );
+        }
+        if (anyConditionFailed(error)) throw ledgerCollision(error);
+        throw error;
+      }
+    },
+
+    async append(entries) {
+      if (entries.length === 0) return;
+      try {
+        await transact(ledgerPuts(entries));
+      } catch (error) {
+        if (anyConditionFailed(error)) throw ledgerCollision(error);
+        throw error;
+      }
+    },
+
+    async listDue(now, limit) {
+      const items = await queryAll(
+        {
+          TableName: tableName,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'duePK = :due AND dueSK <= :upper',
+          ExpressionAttributeValues: { ':due': DUE_PK, ':upper': dueUpperBound(now) },
+          ScanIndexForward: true,
+        },
+        positiveLimit(limit, 'listDue'),
+      );
+      return items.map(parseStateItem);
+    },
+
+    async list(filter: RolloutFilter) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':list': LIST_PK };
+      let keyCondition = 'listPK = :list';
+      const filters: string[] = [];
+      if (filter.cluster !== undefined) {
+        keyCondition += ' AND begins_with(listSK, :prefix)';
+        values[':prefix'] = listPrefix(filter.cluster, filter.namespace);
+      } else if (filter.namespace !== undefined) {
+        filters.push('#namespace = :namespace');
+        names['#namespace'] = 'namespace';
+        values[':namespace'] = filter.namespace;
+      }
+      if (filter.phase !== undefined) {
+        filters.push('#phase = :phase');
+        names['#phase'] = 'phase';
+        values[':phase'] = filter.phase;
+      }
+      const items = await queryAll({
+        TableName: tableName,
+        IndexName: LIST_INDEX,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        ...(filters.length > 0
+          ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
+          : {}),
+      });
+      return items.map(parseStateItem);
+    },
+
+    async ledger(id, page = {}): Promise<LedgerPage> {
+      const limit = page.limit === undefined ? undefined : positiveLimit(page.limit, 'ledger');
+      const start = page.cursor === undefined ? undefined : decodeCursor(id, page.cursor);
+      // One item past the page tells whether another page exists, so the last page has no cursor.
+      const items = await queryAll(
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :ledger)',
+          ExpressionAttributeValues: { ':pk': rolloutPK(id), ':ledger': LEDGER_PREFIX },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+          ScanIndexForward: true,
+        },
+        limit === undefined ? undefined : limit + 1,
+      );
+      if (limit === undefined || items.length <= limit) {
+        return { entries: items.map(parseLedgerItem) };
+      }
+      const shown = items.slice(0, limit);
+      return { entries: shown.map(parseLedgerItem), cursor: encodeCursor(shown.at(-1) as Key) };
+    },
+  };
+};

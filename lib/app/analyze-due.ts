@@ -1,0 +1,82 @@
+import type { RolloutSpec } from '../domain/rollout-spec.ts';
+import type { RolloutState } from '../domain/state.ts';
+import { pendingEvent, transition } from '../domain/transition.ts';
+import { RolloutVersionConflictError } from '../ports/errors.ts';
+import type { MetricsProvider } from '../ports/metrics-provider.ts';
+import type { CoreDeps } from './deps.ts';
+import { measureCheck } from './measure.ts';
+
+export interface AnalyzeDeps extends CoreDeps {
+  /** The metrics backend for a rollout (one per provider or per cluster). */
+  metricsFor: (spec: RolloutSpec) => MetricsProvider;
+  /** A pending decision older than this is published again (its event may have been lost). */
+  resendAfterMs?: number;
+}
+
+export type AnalyzeOutcome =
+  | { id: string; outcome: 'decided'; verdict: string; events: string[] }
+  | { id: string; outcome: 'held'; verdict: string }
+  | { id: string; outcome: 'resent'; decisionId: string }
+  | { id: string; outcome: 'waiting' | 'raced' | 'skipped'; message: string };
+
+/**
+ * One scheduler tick: judges every due rollout and records the result. A decision is written
+ * under the version it was based on before its event is published, so two ticks racing on one
+ * rollout advance it once.
+ */
+export const analyzeDue = async (
+  deps: AnalyzeDeps,
+  options: { limit?: number } = {},
+): Promise<AnalyzeOutcome[]> => {
+  const due = await deps.store.listDue(deps.now(), options.limit ?? 50);
+  return Promise.all(due.map((state) => analyzeRollout(deps, state)));
+};
+
+/** Judges one rollout as of `state`. */
+export const analyzeRollout = async (
+  deps: AnalyzeDeps,
+  state: RolloutState,
+): Promise<AnalyzeOutcome> => {
+  const { id } = state;
+  if (state.pending) {
+    const age = deps.now().getTime() - Date.parse(state.pending.requestedAt);
+    if (age < (deps.resendAfterMs ?? 30_000)) {
+      return {
+        id,
+        outcome: 'waiting',
+        message: `waiting for ${state.pending.detailType} to be applied`,
+      };
+    }
+    await deps.bus.publish([pendingEvent(state)]);
+    return { id, outcome: 'resent', decisionId: state.pending.decisionId };
+  }
+  if (state.phase !== 'Progressing')
+    return { id, outcome: 'skipped', message: `rollout is ${state.phase}` };
+
+  const check = await measureCheck(deps.metricsFor(state.spec), state.spec, state.canaryWeight);
+  const outcome = transition(
+    state,
+    { type: 'check', check },
+    { now: deps.now(), decisionId: deps.newId() },
+  );
+  if (!outcome.ok) return { id, outcome: 'skipped', message: outcome.message };
+  try {
+    await deps.store.commit(outcome.state, [outcome.entry]);
+  } catch (error) {
+    if (error instanceof RolloutVersionConflictError) {
+      return {
+        id,
+        outcome: 'raced',
+        message: 'another writer changed the rollout first; this check was discarded',
+      };
+    }
+    throw error;
+  }
+  await deps.bus.publish(outcome.events);
+  const decisions = outcome.events
+    .map((event) => event.detailType)
+    .filter((type) => type !== 'Analysis Completed');
+  return decisions.length > 0
+    ? { id, outcome: 'decided', verdict: check.verdict, events: decisions }
+    : { id, outcome: 'held', verdict: check.verdict };
+};

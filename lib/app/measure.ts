@@ -1,0 +1,69 @@
+import { BUILTIN_METRICS, isBuiltinMetric, SAMPLE_SIZE_QUERY } from '../domain/builtin-metrics.ts';
+import {
+  type CheckResult,
+  combineVerdicts,
+  judgeThreshold,
+  type MetricResult,
+} from '../domain/judge.ts';
+import { type MetricSpec, type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
+import { renderTemplate } from '../domain/template.ts';
+import type { MetricsProvider } from '../ports/metrics-provider.ts';
+
+const ask = async (
+  metrics: MetricsProvider,
+  query: string,
+): Promise<{ value: number | null; error?: string }> => {
+  try {
+    return { value: await metrics.runQuery(query) };
+  } catch (error) {
+    return { value: null, error: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+const measureOne = async (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  metric: MetricSpec,
+): Promise<MetricResult> => {
+  const variables = {
+    namespace: spec.target.namespace,
+    target: workloadOf(spec.target.canary),
+    interval: metric.interval ?? spec.analysis.interval,
+  };
+  const builtin = metric.query === undefined && isBuiltinMetric(metric.name);
+  const template =
+    metric.query ?? (isBuiltinMetric(metric.name) ? BUILTIN_METRICS[metric.name] : '');
+  const query = renderTemplate(template, variables);
+  const [measured, sample] = await Promise.all([
+    ask(metrics, query),
+    builtin ? ask(metrics, renderTemplate(SAMPLE_SIZE_QUERY, variables)) : undefined,
+  ]);
+  const minSampleSize = builtin ? spec.analysis.minSampleSize : undefined;
+  const judged = judgeThreshold({
+    value: measured.value,
+    thresholdRange: metric.thresholdRange,
+    ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
+  });
+  const failure = measured.error ?? sample?.error;
+  return {
+    name: metric.name,
+    query,
+    value: measured.value,
+    thresholdRange: metric.thresholdRange,
+    ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
+    verdict: failure ? 'inconclusive' : judged.verdict,
+    reason: failure ? `query failed: ${failure}` : judged.reason,
+  };
+};
+
+/** Runs every metric of the spec against the canary and judges the check. */
+export const measureCheck = async (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  weight: number,
+): Promise<CheckResult> => {
+  const results = await Promise.all(
+    spec.analysis.metrics.map((metric) => measureOne(metrics, spec, metric)),
+  );
+  return { weight, verdict: combineVerdicts(results.map((r) => r.verdict)), metrics: results };
+};

@@ -1,0 +1,70 @@
+import type { Cause, DetailType } from './events.ts';
+import type { CheckResult } from './judge.ts';
+import type { Phase } from './phase.ts';
+import type { RolloutSpec } from './rollout-spec.ts';
+import type { Weights } from './routes.ts';
+import type { JsonPatchOperation } from './virtual-service.ts';
+
+export type TrafficAction = 'step' | 'promote' | 'rollback' | 'abort';
+
+/** A decision that was accepted but whose weights shift-traffic has not applied yet. */
+export interface PendingDecision {
+  decisionId: string;
+  action: TrafficAction;
+  detailType: DetailType;
+  targetWeight: number;
+  /** Plan position once applied (the plan's length means promoted). */
+  stepIndex: number;
+  basedOnVersion: number;
+  requestedAt: string;
+  cause: Cause;
+  /** The phase the rollout reaches once the weights are applied. */
+  onApplied: Phase;
+  reason?: string;
+}
+
+/** A rollout's current state. `version` grows by one on every write. */
+export interface RolloutState {
+  id: string;
+  revision: number;
+  version: number;
+  phase: Phase;
+  spec: RolloutSpec;
+  canaryWeight: number;
+  /** Position in the weight plan of the applied weight; -1 before the first step. */
+  stepIndex: number;
+  checks: number;
+  failedChecks: number;
+  pending?: PendingDecision;
+  pausedFrom?: Phase;
+  /** When the scheduler should next look at this rollout. */
+  nextCheckAt: string;
+  stepStartedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  message: string;
+}
+
+export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed';
+
+/** One append-only ledger record. */
+export interface LedgerEntry {
+  rolloutId: string;
+  revision: number;
+  /** The state version this entry was written with. */
+  stateVersion: number;
+  at: string;
+  kind: LedgerKind;
+  phase: Phase;
+  cause: Cause;
+  decision?: {
+    decisionId: string;
+    action: TrafficAction | 'hold' | 'pause' | 'resume' | 'fail';
+    fromWeight: number;
+    targetWeight?: number;
+  };
+  check?: CheckResult;
+  applied?: { weights: Weights; resourceVersion: string; patch: JsonPatchOperation[] };
+  message: string;
+}

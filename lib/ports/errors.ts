@@ -1,0 +1,22 @@
+/** Named errors that adapters translate outside-system failures into. */
+export class KanariError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The stored rollout changed since it was read; the writer's decision is stale. */
+export class RolloutVersionConflictError extends KanariError {}
+/** No rollout with that id. */
+export class RolloutNotFoundError extends KanariError {}
+/** A rollout with that id is already in flight. */
+export class RolloutExistsError extends KanariError {}
+/** The VirtualService changed underneath a guarded patch (409, or 422 from a failed test op). */
+export class TrafficConflictError extends KanariError {}
+/** The VirtualService (or its namespace) does not exist. */
+export class TrafficTargetNotFoundError extends KanariError {}
+/** The Kubernetes API refused our credentials (401/403). */
+export class TrafficForbiddenError extends KanariError {}
+/** The metrics backend could not answer (unreachable, 5xx, bad query). */
+export class MetricsQueryError extends KanariError {}

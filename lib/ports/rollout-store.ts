@@ -1,0 +1,41 @@
+import type { Phase } from '../domain/phase.ts';
+import type { LedgerEntry, RolloutState } from '../domain/state.ts';
+
+export interface RolloutFilter {
+  phase?: Phase;
+  cluster?: string;
+  namespace?: string;
+}
+
+export interface LedgerPage {
+  entries: LedgerEntry[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+/**
+ * Rollout state and the append-only decision ledger.
+ *
+ * Errors: `RolloutVersionConflictError` when the stored version is not the one expected,
+ * `RolloutExistsError` when creating over a rollout that is not terminal.
+ */
+export interface RolloutStore {
+  get(id: string): Promise<RolloutState | undefined>;
+  /**
+   * Stores a new rollout (or a new revision of a terminal one) with its first ledger entries.
+   * Fails with `RolloutExistsError` if a non-terminal rollout has that id.
+   */
+  create(state: RolloutState, entries: LedgerEntry[]): Promise<void>;
+  /**
+   * Writes `state` and appends `entries` atomically, only if the stored version is still
+   * `state.version - 1`.
+   */
+  commit(state: RolloutState, entries: LedgerEntry[]): Promise<void>;
+  /** Appends entries without touching state (for records that change nothing). */
+  append(entries: LedgerEntry[]): Promise<void>;
+  /** Rollouts in a scheduled phase whose `nextCheckAt` is at or before `now`, oldest first. */
+  listDue(now: Date, limit: number): Promise<RolloutState[]>;
+  list(filter: RolloutFilter): Promise<RolloutState[]>;
+  /** Ledger entries of a rollout, oldest first. */
+  ledger(id: string, page?: { limit?: number; cursor?: string }): Promise<LedgerPage>;
+}

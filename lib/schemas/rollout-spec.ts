@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
+import { isDuration } from '../domain/duration.ts';
+import type { RolloutSpec } from '../domain/rollout-spec.ts';
+import { TEMPLATE_VARIABLES, unknownPlaceholders } from '../domain/template.ts';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const name = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(DNS_LABEL, `${what} must be a DNS label: lowercase letters, digits and '-'`);
+const duration = z.string().refine(isDuration, 'must be a duration such as 30s, 1m or 2h');
+const weight = z.number().int().min(1).max(99);
+
+const destination = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .describe('Istio host, e.g. my-service or my-service.prod.svc.cluster.local'),
+    subset: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('DestinationRule subset, for subset-level canaries'),
+    workload: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Workload name in Istio metrics; default: the host short name'),
+  })
+  .strict();
+
+const metric = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .describe(
+        `A built-in (${Object.keys(BUILTIN_METRICS).join(', ')}) or a name for a custom query`,
+      ),
+    query: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(`PromQL; may use ${TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ')}`),
+    thresholdRange: z
+      .object({ min: z.number().optional(), max: z.number().optional() })
+      .strict()
+      .refine(
+        (range) => range.min !== undefined || range.max !== undefined,
+        'needs min, max or both',
+      ),
+    interval: duration.optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.query === undefined && !isBuiltinMetric(value.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['query'],
+        message: `required: ${value.name} is not a built-in metric (${Object.keys(BUILTIN_METRICS).join(', ')})`,
+      });
+    }
+    const unknown = value.query ? unknownPlaceholders(value.query) : [];
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['query'],
+        message: `unknown template variable ${unknown.map((v) => `{{ ${v} }}`).join(', ')}; known: ${TEMPLATE_VARIABLES.join(', ')}`,
+      });
+    }
+  });
+
+const analysis = z
+  .object({
+    interval: duration.default('1m').describe('Time between checks'),
+    threshold: z.number().int().min(1).default(5).describe('Failed checks before rollback'),
+    stepWeights: z
+      .array(weight)
+      .min(1)
+      .optional()
+      .describe('Canary weights in order, e.g. [10, 20, 50]'),
+    stepWeight: weight.optional(),
+    maxWeight: weight.optional(),
+    progressDeadline: duration
+      .default('10m')
+      .describe('Longest time a step may go without a conclusive check'),
+    minSampleSize: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .describe('Fewer canary requests make a check inconclusive'),
+    metrics: z.array(metric).min(1),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.stepWeights && (value.stepWeight !== undefined || value.maxWeight !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stepWeights'],
+        message: 'use stepWeights or stepWeight/maxWeight, not both',
+      });
+    }
+    value.stepWeights?.forEach((w, i, all) => {
+      if (i > 0 && w <= (all[i - 1] as number)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stepWeights', i],
+          message: 'must be greater than the previous weight',
+        });
+      }
+    });
+    if (
+      value.stepWeight !== undefined &&
+      value.maxWeight !== undefined &&
+      value.stepWeight > value.maxWeight
+    ) {
+      ctx.addIssue({ code: 'custom', path: ['stepWeight'], message: 'must not exceed maxWeight' });
+    }
+  });
+
+const target = z
+  .object({
+    cluster: z.string().min(1).default('default'),
+    namespace: name('namespace'),
+    virtualService: z.string().min(1),
+    route: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
+    primary: destination,
+    canary: destination,
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (
+      value.primary.host === value.canary.host &&
+      (value.primary.subset ?? '') === (value.canary.subset ?? '')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['canary'],
+        message: 'must differ from primary (host or subset)',
+      });
+    }
+  });
+
+/** A rollout spec as users write it (YAML or JSON). */
+export const rolloutSpecSchema = z
+  .object({
+    name: name('name'),
+    target,
+    analysis,
+  })
+  .strict() satisfies z.ZodType<RolloutSpec, unknown>;
+
+export type RolloutSpecInput = z.input<typeof rolloutSpecSchema>;
+
+/** A problem with a spec: the field path (e.g. `analysis.metrics[0].thresholdRange`) and what is wrong. */
+export interface SpecProblem {
+  path: string;
+  message: string;
+}
+
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    '',
+  ) || '(root)';
+
+/** Validates a spec; problems are returned as data, one per bad field. */
+export const parseRolloutSpec = (
+  input: unknown,
+): { ok: true; spec: RolloutSpec } | { ok: false; problems: SpecProblem[] } => {
+  const result = rolloutSpecSchema.safeParse(input);
+  if (result.success) return { ok: true, spec: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({
+      path: formatPath(issue.path),
+      message: issue.message,
+    })),
+  };
+};
+
+/** JSON Schema for editors. */
+export const rolloutSpecJsonSchema = (): Record<string, unknown> =>
+  z.toJSONSchema(rolloutSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;

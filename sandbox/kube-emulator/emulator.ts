@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServingCertificates } from './certificates.ts';
+import { loadCustomResourceDefinitions, type ResourceType } from './crds.ts';
+import { FaultQueue, type FaultSpec } from './faults.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { createSchemaCompiler } from './schema.ts';
+import { createRequestHandler } from './server.ts';
+import { atVersion, type KubeObject, ObjectStore } from './store.ts';
+import { writeObject } from './write-object.ts';
+
+/** A running stand-in for kube-apiserver serving the Istio networking CRDs. */
+export interface KubeEmulator {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  /** Bearer token required on every request. */
+  token: string;
+  /** PEM CA certificate, for `kubectl --certificate-authority`. */
+  caFile: string;
+  /** Kubeconfig with cluster, user and context "sandbox", for kubectl and client-node. */
+  kubeconfigPath: string;
+  /**
+   * Stores or replaces an object directly, validated like a create but with unknown fields
+   * refused (fieldValidation=Strict) and `status` kept; throws on an invalid object.
+   */
+  seed(obj: object): void;
+  /** The stored object as seen through `apiVersion`, or undefined. */
+  read(apiVersion: string, kind: string, namespace: string, name: string): object | undefined;
+  /** The next `count` matching resource requests fail, hang or slow down as described. */
+  injectFaults(f: FaultSpec): void;
+  clearFaults(): void;
+  /** API requests received so far, discovery and refused ones included. */
+  readonly requests: number;
+  stop(): Promise<void>;
+}
+
+export interface StartKubeEmulatorOptions {
+  /** Folder holding the CRD YAML files (the Istio ones live in ../shared/istio). */
+  crdDir: string | URL;
+  /** Defaults to a random token. */
+  token?: string;
+  /** Defaults to 0, a free port. */
+  port?: number;
+}
+
+const REQUIRED_KINDS = ['VirtualService', 'DestinationRule'];
+const ISTIO_NETWORKING = 'networking.istio.io';
+
+export async function startKubeEmulator(opts: StartKubeEmulatorOptions): Promise<KubeEmulator> {
+  const crdDir = typeof opts.crdDir === 'string' ? opts.crdDir : fileURLToPath(opts.crdDir);
+  const types = await loadIstioTypes(crdDir);
+  const dir = await mkdtemp(join(tmpdir(), 'kanari-kube-emulator-'));
+  let server: Server | undefined;
+  try {
+    const tls = await createServingCertificates(dir);
+    const token = opts.token ?? randomBytes(24).toString('base64url');
+    const store = new ObjectStore();
+    const validatorFor = createSchemaCompiler();
+    const faults = new FaultQueue();
+    let requests = 0;
+    let address = '';
+    const handler = createRequestHandler({
+      token,
+      api: { types, store, validatorFor },
+      faults,
+      serverAddress: () => address,
+      onRequest: () => {
+        requests += 1;
+      },
+    });
+    const https = createServer({ cert: tls.cert, key: tls.key }, handler.handle);
+    server = https;
+    await new Promise<void>((resolve, reject) => {
+      https.once('error', reject);
+      https.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    address = `127.0.0.1:${(https.address() as AddressInfo).port}`;
+    const url = `https://${address}`;
+    const kubeconfigPath = await writeKubeconfig(dir, { url, token, caFile: tls.caFile });
+
+    const find = (apiVersion: string, kind: string) => {
+      const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+      const type = types.find((t) => t.group === group && t.kind === kind);
+      const served = type?.versions.find((v) => v.name === version);
+      if (!type || !served) throw new Error(`${apiVersion} ${kind} is not served by the emulator`);
+      return { type, served };
+    };
+    let stopping: Promise<void> | undefined;
+
+    return {
+      url,
+      token,
+      caFile: tls.caFile,
+      kubeconfigPath,
+      get requests() {
+        return requests;
+      },
+      seed(obj) {
+        const object = structuredClone(obj) as KubeObject;
+        const { type, served } = find(String(object.apiVersion), String(object.kind));
+        const { resourceVersion: _rv, ...metadata } = object.metadata ?? {};
+        const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default';
+        const target = { type, version: served, namespace, name: metadata.name };
+        writeObject(
+          store,
+          validatorFor(served.schema),
+          target,
+          { ...object, metadata },
+          {
+            create: false,
+            force: true,
+            keepStatus: true,
+            fieldValidation: 'Strict',
+          },
+        );
+      },
+      read(apiVersion, kind, namespace, name) {
+        const { type, served } = find(apiVersion, kind);
+        const found = store.get(type, namespace, name);
+        return found ? atVersion(type, served.name, found) : undefined;
+      },
+      injectFaults: (fault) => faults.inject(fault),
+      clearFaults: () => faults.clear(),
+      stop() {
+        stopping ??= (async () => {
+          handler.close();
+          await closeServer(https);
+          await rm(dir, { recursive: true, force: true });
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    if (server) await closeServer(server);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function loadIstioTypes(dir: string): Promise<ResourceType[]> {
+  let types: ResourceType[] = [];
+  try {
+    types = await loadCustomResourceDefinitions(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+  }
+  const missing = REQUIRED_KINDS.filter(
+    (kind) => !types.some((t) => t.group === ISTIO_NETWORKING && t.kind === kind),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `The Istio CRDs are missing at ${dir}: no ${missing.join(' or ')} CustomResourceDefinition found ` +
+        '(expected virtualservice-crd.yaml and destinationrule-crd.yaml). ' +
+        'They come from ../shared/istio, the shared folder beside the repository.',
+    );
+  }
+  return types;
+}
+
+/** Closes the listener and every open connection, including requests left hanging by a fault. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
+import { BUILTIN_METRICS, SAMPLE_SIZE_QUERY } from '../../lib/domain/builtin-metrics.ts';
+import { renderTemplate } from '../../lib/domain/template.ts';
+import { MetricsQueryError } from '../../lib/ports/errors.ts';
+import type { MetricsProvider } from '../../lib/ports/metrics-provider.ts';
+import { type MeshSimulator, startMeshSimulator } from '../../sandbox/mesh-simulator.ts';
+import {
+  PrometheusMissingError,
+  type RunningPrometheus,
+  startPrometheus,
+} from '../../sandbox/prometheus.ts';
+
+const NAMESPACE = 'shop';
+const PRIMARY = 'my-service';
+const CANARY = 'my-service-v2';
+const INTERVAL = '10s';
+/** Scrapes of both workloads inside the query window before the numbers are worth reading. */
+const SCRAPES_NEEDED = 9;
+const DEADLINE_MS = 30_000;
+
+/** mulberry32: a small seeded RNG so the simulated traffic is the same on every run. */
+const seeded = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const query = (template: string, target: string) =>
+  renderTemplate(template, { namespace: NAMESPACE, target, interval: INTERVAL });
+
+let mesh: MeshSimulator;
+let prometheus: RunningPrometheus;
+let metrics: MetricsProvider;
+
+beforeAll(async () => {
+  mesh = await startMeshSimulator({
+    namespace: NAMESPACE,
+    primary: { workload: PRIMARY, behaviour: { errorRate: 0, latencyMedianMs: 20 } },
+    canary: {
+      workload: CANARY,
+      behaviour: { errorRate: 0.05, latencyMedianMs: 20, latencyFactor: 2 },
+    },
+    requestsPerSecond: 200,
+    readWeights: async () => ({ primary: 50, canary: 50 }),
+    random: seeded(42),
+  });
+  prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${mesh.port}`] });
+  metrics = createPrometheusMetricsProvider({ url: prometheus.url });
+
+  // Poll until both workloads have enough scrapes inside the window; no fixed sleeps.
+  const scrapes = `min(count_over_time(istio_requests_total{destination_workload_namespace="${NAMESPACE}",response_code="200"}[${INTERVAL}]))`;
+  const deadline = Date.now() + DEADLINE_MS;
+  let seen: number | null = null;
+  while (Date.now() < deadline) {
+    seen = await metrics.runQuery(scrapes);
+    if (seen !== null && seen >= SCRAPES_NEEDED) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`only ${seen ?? 0} scrapes in ${INTERVAL} after ${DEADLINE_MS} ms`);
+});
+
+afterAll(async () => {
+  await prometheus?.stop();
+  await mesh?.stop();
+});
+
+describe('built-in Istio queries against a real Prometheus scraping the simulated mesh', () => {
+  it('sees Prometheus online', async () => {
+    expect(await metrics.isOnline()).toBe(true);
+  });
+
+  it('reads the canary success rate near 95 and the primary near 100', async () => {
+    const canary = await metrics.runQuery(query(BUILTIN_METRICS['request-success-rate'], CANARY));
+    const primary = await metrics.runQuery(query(BUILTIN_METRICS['request-success-rate'], PRIMARY));
+    console.info(`success rate: canary ${canary}, primary ${primary}`);
+    expect(canary).toBeGreaterThan(90);
+    expect(canary).toBeLessThan(99);
+    expect(primary).toBeGreaterThan(99);
+  });
+
+  it('reads a canary p99 clearly above the primary p99', async () => {
+    const canary = await metrics.runQuery(query(BUILTIN_METRICS['request-duration'], CANARY));
+    const primary = await metrics.runQuery(query(BUILTIN_METRICS['request-duration'], PRIMARY));
+    console.info(`p99 ms: canary ${canary}, primary ${primary}`);
+    expect(primary).toBeGreaterThan(0);
+    expect((canary ?? 0) / (primary ?? Number.POSITIVE_INFINITY)).toBeGreaterThan(1.5);
+  });
+
+  it('counts a sample size for each workload', async () => {
+    const canary = await metrics.runQuery(query(SAMPLE_SIZE_QUERY, CANARY));
+    const primary = await metrics.runQuery(query(SAMPLE_SIZE_QUERY, PRIMARY));
+    console.info(`sample size in ${INTERVAL}: canary ${canary}, primary ${primary}`, mesh.totals());
+    expect(canary).toBeGreaterThan(0);
+    expect(primary).toBeGreaterThan(0);
+  });
+
+  it('answers null for a workload that serves no traffic', async () => {
+    const nobody = await metrics.runQuery(query(BUILTIN_METRICS['request-success-rate'], 'nobody'));
+    expect(nobody).toBeNull();
+  });
+
+  it('turns a query Prometheus rejects into MetricsQueryError naming the query', async () => {
+    const broken = 'sum(rate(istio_requests_total[10s])';
+    const error = await metrics.runQuery(broken).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetricsQueryError);
+    expect((error as Error).message).toContain(broken);
+    expect((error as Error).message).toContain('parse error');
+  });
+});
+
+describe('startPrometheus', () => {
+  it('throws PrometheusMissingError that says how to install when the binary is missing', async () => {
+    const error = await startPrometheus({
+      scrapeTargets: [],
+      binary: '/nonexistent/bin/prometheus',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrometheusMissingError);
+    expect((error as Error).message).toContain('apt-get install -y prometheus');
+  });
+});
