@@ -24,12 +24,19 @@ const TAIL_CHARS = 4_000;
 /** The single source of truth for the table's shape, shared with serverless.yml. */
 const TABLE_FILE = new URL('../infra/dynamodb-table.yml', import.meta.url);
 
-const freePort = (): Promise<number> =>
+/** Listens on `port` (0: any) for a moment and returns the port it got. */
+const probePort = (port: number): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on 127.0.0.1 is already in use`, { cause: error })
+          : error,
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
         typeof address === 'object' && address !== null
@@ -79,7 +86,9 @@ const stopProcess = async (child: ChildProcess): Promise<void> => {
 export const startDynamoDbLocal = async (
   options: { port?: number } = {},
 ): Promise<DynamoDbLocal> => {
-  const port = options.port ?? (await freePort());
+  // Probing a given port too: otherwise whatever already listens there would answer the
+  // readiness check while our process dies on the bind.
+  const port = await probePort(options.port ?? 0);
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn({ port, sharedDb: true });
   // A parent that exits without calling stop() must not leave a JVM behind.
@@ -158,6 +167,8 @@ const index = z
  */
 const tableProperties = z
   .object({
+    // A serverless variable in the file; the caller names the local table.
+    TableName: z.string().optional(),
     BillingMode: z.enum(['PAY_PER_REQUEST', 'PROVISIONED']).optional(),
     AttributeDefinitions: z.array(
       z.object({ AttributeName: z.string(), AttributeType: z.enum(['S', 'N', 'B']) }).strict(),
@@ -188,6 +199,7 @@ export const createTableInput = (
   tableName: string,
 ): CreateTableCommandInput => {
   const {
+    TableName: _deployedName,
     StreamSpecification,
     TimeToLiveSpecification: _ttl,
     PointInTimeRecoverySpecification: _pitr,

@@ -25,8 +25,9 @@ export interface KubeEmulator {
   /** Kubeconfig with cluster, user and context "sandbox", for kubectl and client-node. */
   kubeconfigPath: string;
   /**
-   * Stores or replaces an object directly, validated like a create but with unknown fields
-   * refused (fieldValidation=Strict) and `status` kept; throws on an invalid object.
+   * Stores an object directly, as freshly created (new uid, generation 1), replacing any
+   * stored one. Validated like a create, but unknown fields are refused
+   * (fieldValidation=Strict) and `status` is kept; throws on an invalid object.
    */
   seed(obj: object): void;
   /** The stored object as seen through `apiVersion`, or undefined. */

@@ -20,8 +20,11 @@ export function pruneUnknownFields(object: Record<string, unknown>, schema: Kube
 function walk(value: unknown, schema: KubeSchema, path: string, unknown: string[]): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    if (schema.items)
-      value.forEach((v, i) => walk(v, schema.items as KubeSchema, `${path}[${i}]`, unknown));
+    const items = schema.items;
+    if (items)
+      value.forEach((v, i) => {
+        walk(v, items, `${path}[${i}]`, unknown);
+      });
     return;
   }
   walkObject(value as Record<string, unknown>, schema, path, unknown, false);

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as discovery from './discovery.ts';
 import type { FaultQueue } from './faults.ts';
+import { openApiGroupVersion, openApiRoot } from './openapi.ts';
 import { type ApiContext, type ApiResponse, serveResource } from './resource-api.ts';
 import {
   ApiError,
@@ -131,7 +132,11 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     if (parts[0] === 'apis' && parts.length === 3) {
       return discovery.resourceList(types, parts[1] ?? '', parts[2] ?? '');
     }
-    // /openapi/v2 and /openapi/v3 are not served: kubectl get/patch/apply tolerate a 404.
+    if (path === 'openapi/v3') return openApiRoot(types);
+    if (parts[0] === 'openapi' && parts[1] === 'v3' && parts[2] === 'apis' && parts.length === 5) {
+      return openApiGroupVersion(types, `${parts[3]}/${parts[4]}`);
+    }
+    // /openapi/v2 is not served: kubectl uses v3 when the server has it.
     return undefined;
   }
 

@@ -27,7 +27,7 @@ export interface WriteOptions {
   create: boolean;
   /** seed(): keep `status` even though the status subresource would normally own it. */
   keepStatus?: boolean;
-  /** seed(): replace whatever is stored, ignoring resourceVersion. */
+  /** seed(): store a fresh object (new uid, generation 1) in place of whatever is stored. */
   force?: boolean;
 }
 
@@ -112,7 +112,9 @@ export function writeObject(
 
   if (options.create && existing && !options.force) throw alreadyExists(gr, name);
   // Approximation: a resourceVersion sent on create is ignored (the apiserver refuses it).
-  const stored = existing ? store.update(type, existing, object) : store.create(type, object);
+  if (existing && options.force) store.delete(type, namespace, name);
+  const stored =
+    existing && !options.force ? store.update(type, existing, object) : store.create(type, object);
   return { object: atVersion(type, version.name, stored), created: !existing, warnings };
 }
 

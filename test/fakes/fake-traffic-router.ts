@@ -16,7 +16,10 @@ export class FakeTrafficRouter implements TrafficRouter {
   put(cluster: string, vs: VirtualService): void {
     const copy = structuredClone(vs);
     copy.metadata.resourceVersion = String(this.version++);
-    this.objects.set(keyOf({ cluster, namespace: vs.metadata.namespace ?? 'default', name: vs.metadata.name }), copy);
+    this.objects.set(
+      keyOf({ cluster, namespace: vs.metadata.namespace ?? 'default', name: vs.metadata.name }),
+      copy,
+    );
   }
 
   read(ref: VirtualServiceRef): VirtualService | undefined {
@@ -30,12 +33,24 @@ export class FakeTrafficRouter implements TrafficRouter {
     return found;
   }
 
-  async patchVirtualService(ref: VirtualServiceRef, expected: string, ops: JsonPatchOperation[]): Promise<VirtualService> {
+  async patchVirtualService(
+    ref: VirtualServiceRef,
+    expected: string,
+    ops: JsonPatchOperation[],
+  ): Promise<VirtualService> {
     this.beforePatch?.();
     const current = await this.getVirtualService(ref);
-    const guarded = [{ op: 'test' as const, path: '/metadata/resourceVersion', value: expected }, ...ops];
+    const guarded = [
+      { op: 'test' as const, path: '/metadata/resourceVersion', value: expected },
+      ...ops,
+    ];
     try {
-      const { newDocument } = fastJsonPatch.applyPatch(current, guarded as fastJsonPatch.Operation[], true, false);
+      const { newDocument } = fastJsonPatch.applyPatch(
+        current,
+        guarded as fastJsonPatch.Operation[],
+        true,
+        false,
+      );
       newDocument.metadata.resourceVersion = String(this.version++);
       this.objects.set(keyOf(ref), newDocument);
       this.patches.push({ ref, ops });

@@ -28,7 +28,10 @@ export const seedVirtualService = (namespace = 'default'): VirtualService => ({
 });
 
 /** A valid spec for the seed, with overrides. */
-export const seedSpec = (overrides: Partial<RolloutSpec['analysis']> = {}, cluster = 'sandbox'): RolloutSpec => ({
+export const seedSpec = (
+  overrides: Partial<RolloutSpec['analysis']> = {},
+  cluster = 'sandbox',
+): RolloutSpec => ({
   name: 'my-service',
   target: {
     cluster,

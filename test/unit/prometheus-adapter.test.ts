@@ -255,6 +255,16 @@ describe('Prometheus metrics provider with SigV4 (Amazon Managed Prometheus)', (
     expect(received[0]?.headers['x-amz-date']).toBeUndefined();
   });
 
+  it('gives up within the timeout when credentials never arrive', async () => {
+    const provider = createPrometheusMetricsProvider({
+      url,
+      timeoutMs: 100,
+      sigv4: { region: 'eu-west-1', credentials: () => new Promise(() => {}) },
+    });
+    await expect(provider.runQuery('up')).rejects.toThrow(/no answer within 100 ms/);
+    expect(received).toHaveLength(0);
+  });
+
   it('turns a credential failure into MetricsQueryError', async () => {
     const provider = createPrometheusMetricsProvider({
       url,

@@ -37,7 +37,14 @@ describe('rollout spec schema', () => {
   });
 
   it('accepts subset-level destinations', () => {
-    const spec = { ...valid, target: { ...valid.target, primary: { host: 'reviews', subset: 'v1' }, canary: { host: 'reviews', subset: 'v2' } } };
+    const spec = {
+      ...valid,
+      target: {
+        ...valid.target,
+        primary: { host: 'reviews', subset: 'v1' },
+        canary: { host: 'reviews', subset: 'v2' },
+      },
+    };
     expect(parseRolloutSpec(spec).ok).toBe(true);
   });
 
@@ -49,7 +56,10 @@ describe('rollout spec schema', () => {
         ...valid.analysis,
         interval: 'soon',
         threshold: 0,
-        metrics: [{ name: 'request-success-rate', thresholdRange: {} }, { name: 'custom', thresholdRange: { min: 1 } }],
+        metrics: [
+          { name: 'request-success-rate', thresholdRange: {} },
+          { name: 'custom', thresholdRange: { min: 1 } },
+        ],
         extra: true,
       },
     });
@@ -71,16 +81,32 @@ describe('rollout spec schema', () => {
   });
 
   it('refuses stepWeights together with stepWeight, and weights that do not rise', () => {
-    const both = parseRolloutSpec({ ...valid, analysis: { ...valid.analysis, stepWeights: [10, 20] } });
+    const both = parseRolloutSpec({
+      ...valid,
+      analysis: { ...valid.analysis, stepWeights: [10, 20] },
+    });
     expect(both.ok || both.problems.map((p) => p.path)).toContain('analysis.stepWeights');
-    const falling = parseRolloutSpec({ ...valid, analysis: { ...valid.analysis, stepWeight: undefined, maxWeight: undefined, stepWeights: [10, 10] } });
-    expect(falling.ok || falling.problems).toEqual([{ path: 'analysis.stepWeights[1]', message: 'must be greater than the previous weight' }]);
+    const falling = parseRolloutSpec({
+      ...valid,
+      analysis: {
+        ...valid.analysis,
+        stepWeight: undefined,
+        maxWeight: undefined,
+        stepWeights: [10, 10],
+      },
+    });
+    expect(falling.ok || falling.problems).toEqual([
+      { path: 'analysis.stepWeights[1]', message: 'must be greater than the previous weight' },
+    ]);
   });
 
   it('refuses template variables it does not know', () => {
     const parsed = parseRolloutSpec({
       ...valid,
-      analysis: { ...valid.analysis, metrics: [{ name: 'x', query: 'up{pod="{{ pod }}"}', thresholdRange: { min: 1 } }] },
+      analysis: {
+        ...valid.analysis,
+        metrics: [{ name: 'x', query: 'up{pod="{{ pod }}"}', thresholdRange: { min: 1 } }],
+      },
     });
     expect(parsed.ok || parsed.problems[0]).toEqual({
       path: 'analysis.metrics[0].query',
@@ -89,7 +115,9 @@ describe('rollout spec schema', () => {
   });
 
   it('exports a JSON Schema that describes the fields', () => {
-    const schema = rolloutSpecJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const schema = rolloutSpecJsonSchema() as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+    };
     expect(Object.keys(schema.properties)).toEqual(['name', 'target', 'analysis']);
     expect(Object.keys(schema.properties.analysis?.properties ?? {})).toContain('stepWeights');
   });

@@ -1,14 +1,21 @@
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import type { RolloutTarget } from '../../lib/domain/rollout-spec.ts';
-import { currentWeights, progressPatch, rollbackPatch, VirtualServiceShapeError } from '../../lib/domain/routes.ts';
+import {
+  currentWeights,
+  progressPatch,
+  rollbackPatch,
+  VirtualServiceShapeError,
+} from '../../lib/domain/routes.ts';
 import type { JsonPatchOperation, VirtualService } from '../../lib/domain/virtual-service.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 
 const target = seedSpec().target;
 const apply = (vs: VirtualService, ops: JsonPatchOperation[]): VirtualService =>
-  fastJsonPatch.applyPatch(structuredClone(vs), ops as fastJsonPatch.Operation[], true, false).newDocument;
-const weightsOf = (vs: VirtualService, route: number) => vs.spec.http?.[route]?.route?.map((r) => r.weight);
+  fastJsonPatch.applyPatch(structuredClone(vs), ops as fastJsonPatch.Operation[], true, false)
+    .newDocument;
+const weightsOf = (vs: VirtualService, route: number) =>
+  vs.spec.http?.[route]?.route?.map((r) => r.weight);
 
 describe('progress patch', () => {
   it('moves only the managed route, keeping weights at 100 in total', () => {
@@ -20,7 +27,10 @@ describe('progress patch', () => {
     expect(movedRest).toEqual(seedRest);
     expect(moved.spec.http?.[1]).toEqual(seed.spec.http?.[1]);
     expect(moved.metadata).toEqual(seed.metadata);
-    expect({ ...moved.spec.http?.[0], route: undefined }).toEqual({ ...seed.spec.http?.[0], route: undefined });
+    expect({ ...moved.spec.http?.[0], route: undefined }).toEqual({
+      ...seed.spec.http?.[0],
+      route: undefined,
+    });
     expect(currentWeights(moved, target)).toEqual({ primary: 70, canary: 30 });
   });
 
@@ -72,11 +82,15 @@ describe('progress patch', () => {
 
   it('refuses a VirtualService without the destinations, naming what is missing', () => {
     const vs = seedVirtualService();
-    expect(() => progressPatch(vs, { ...target, canary: { host: 'other' } }, 10)).toThrow(VirtualServiceShapeError);
-    expect(() => progressPatch(vs, { ...target, route: 'nope' }, 10)).toThrow(/no http route "nope"/);
-    expect(() => progressPatch(vs, { ...target, route: 1, canary: { host: 'my-service-v3' } }, 10)).toThrow(
-      /has no destination my-service-v3/,
+    expect(() => progressPatch(vs, { ...target, canary: { host: 'other' } }, 10)).toThrow(
+      VirtualServiceShapeError,
     );
+    expect(() => progressPatch(vs, { ...target, route: 'nope' }, 10)).toThrow(
+      /no http route "nope"/,
+    );
+    expect(() =>
+      progressPatch(vs, { ...target, route: 1, canary: { host: 'my-service-v3' } }, 10),
+    ).toThrow(/has no destination my-service-v3/);
   });
 
   it('refuses weights outside 0..100', () => {
@@ -101,9 +115,14 @@ describe('rollback patch', () => {
 
   it('points a route that holds the canary alone at the primary, keeping its port', () => {
     const vs = seedVirtualService();
-    vs.spec.http?.push({ match: [{ uri: { prefix: '/beta' } }], route: [{ destination: { host: 'my-service-v2', port: { number: 8080 } } }] });
+    vs.spec.http?.push({
+      match: [{ uri: { prefix: '/beta' } }],
+      route: [{ destination: { host: 'my-service-v2', port: { number: 8080 } } }],
+    });
     const rolledBack = apply(vs, rollbackPatch(vs, target));
-    expect(rolledBack.spec.http?.[2]?.route).toEqual([{ destination: { host: 'my-service', port: { number: 8080 } } }]);
+    expect(rolledBack.spec.http?.[2]?.route).toEqual([
+      { destination: { host: 'my-service', port: { number: 8080 } } },
+    ]);
   });
 
   it('is empty when no route sends traffic to the canary', () => {

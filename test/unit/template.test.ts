@@ -6,14 +6,17 @@ const variables = { namespace: 'prod', target: 'my-service-v2', interval: '1m' }
 
 describe('query templates', () => {
   it('renders namespace, target and interval with or without spaces', () => {
-    expect(renderTemplate('x{ns="{{ namespace }}",w="{{target}}"}[{{  interval }}]', variables)).toBe(
-      'x{ns="prod",w="my-service-v2"}[1m]',
-    );
+    expect(
+      renderTemplate('x{ns="{{ namespace }}",w="{{target}}"}[{{  interval }}]', variables),
+    ).toBe('x{ns="prod",w="my-service-v2"}[1m]');
   });
 
   it('leaves unknown placeholders as they are and reports them', () => {
     expect(renderTemplate('{{ other }}', variables)).toBe('{{ other }}');
-    expect(unknownPlaceholders('{{ namespace }} {{ other }} {{ variables.x }}')).toEqual(['other', 'variables.x']);
+    expect(unknownPlaceholders('{{ namespace }} {{ other }} {{ variables.x }}')).toEqual([
+      'other',
+      'variables.x',
+    ]);
   });
 
   it("renders the built-in success rate with Istio's destination labels", () => {
@@ -28,7 +31,9 @@ describe('query templates', () => {
 
   it('renders the built-in duration as a p99 over the histogram buckets', () => {
     const query = renderTemplate(BUILTIN_METRICS['request-duration'], variables);
-    expect(query).toMatch(/^histogram_quantile\(0\.99, sum\(rate\(istio_request_duration_milliseconds_bucket\{/);
+    expect(query).toMatch(
+      /^histogram_quantile\(0\.99, sum\(rate\(istio_request_duration_milliseconds_bucket\{/,
+    );
     expect(query).toContain('by (le)');
   });
 });

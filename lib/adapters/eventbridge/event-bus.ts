@@ -1,4 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import type { KanariEvent } from '../../domain/events.ts';
 import { KanariError } from '../../ports/errors.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
@@ -10,7 +14,10 @@ const BATCH = 10; // PutEvents takes at most 10 entries
 export class EventPublishError extends KanariError {}
 
 /** Publishes kanari events on an EventBridge bus with source `kanari`. */
-export const createEventBridgeBus = (options: { client: EventBridgeClient; busName: string }): EventBus => ({
+export const createEventBridgeBus = (options: {
+  client: EventBridgeClient;
+  busName: string;
+}): EventBus => ({
   async publish(events: KanariEvent[]): Promise<void> {
     for (let start = 0; start < events.length; start += BATCH) {
       const entries: PutEventsRequestEntry[] = events.slice(start, start + BATCH).map((event) => ({

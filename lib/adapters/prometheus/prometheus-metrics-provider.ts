@@ -39,7 +39,6 @@ export const createPrometheusMetricsProvider = (
       accept: 'application/json',
     };
     if (sign) headers = await sign({ method: 'POST', url: endpoint, headers, body });
-    signal.throwIfAborted();
     const response = await fetchImpl(endpoint, { method: 'POST', headers, body, signal });
     return { status: response.status, text: await response.text() };
   };
@@ -50,7 +49,8 @@ export const createPrometheusMetricsProvider = (
     };
     let reply: { status: number; text: string };
     try {
-      reply = await post(query, AbortSignal.timeout(timeoutMs));
+      const signal = AbortSignal.timeout(timeoutMs);
+      reply = await withDeadline(post(query, signal), signal);
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
       return fail(timedOut ? `no answer within ${timeoutMs} ms` : describe(error), error);
@@ -89,6 +89,14 @@ export const createPrometheusMetricsProvider = (
     },
   };
 };
+
+/** fetch honours the signal itself; this also bounds credential resolution while signing. */
+const withDeadline = <T>(work: Promise<T>, signal: AbortSignal): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 
 const snippet = (text: string): string =>
   text.length > BODY_SNIPPET_CHARS ? `${text.slice(0, BODY_SNIPPET_CHARS)}…` : text;

@@ -1,0 +1,95 @@
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { describeEntry } from '../../lib/domain/describe.ts';
+import { isDuration } from '../../lib/domain/duration.ts';
+import { PrometheusMissingError } from '../../sandbox/prometheus.ts';
+import { runScenario, startScenarioStack } from '../../sandbox/run-scenario.ts';
+import { SCENARIOS, type ScenarioName } from '../../sandbox/scenarios.ts';
+import type { Stack } from '../../sandbox/stack.ts';
+import { CliError } from '../errors.ts';
+
+const DEFAULT_CRDS = fileURLToPath(new URL('../../../shared/istio', import.meta.url));
+
+const endpoints = (stack: Stack): string[] => [
+  `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer ${stack.apiToken})`,
+  `Console:     ${stack.apiUrl}/`,
+  `Kubernetes:  ${stack.emulator.url}  (emulated kube-apiserver)`,
+  `  kubectl --server=${stack.emulator.url} --token=${stack.emulator.token} --certificate-authority=${stack.emulator.caFile} get virtualservice my-service -o yaml`,
+  `  or: KUBECONFIG=${stack.emulator.kubeconfigPath} kubectl get vs`,
+  `Prometheus:  ${stack.prometheus.url}`,
+  `Mesh:        ${stack.mesh.metricsUrl}`,
+];
+
+export const sandboxCommand = (program: Command): void => {
+  program
+    .command('sandbox')
+    .description(
+      'run the whole loop on this machine: Prometheus, DynamoDB Local, an emulated Kubernetes API and a simulated mesh',
+    )
+    .option('--scenario <name>', `${SCENARIOS.join(' | ')}`, 'healthy')
+    .option('--interval <duration>', 'analysis interval', '5s')
+    .option('--json', 'print a JSON summary as the last line')
+    .option('--keep', 'stay up after the rollout and print the endpoints')
+    .option(
+      '--crds <dir>',
+      "folder with Istio's CRDs",
+      process.env.KANARI_ISTIO_CRDS ?? DEFAULT_CRDS,
+    )
+    .action(
+      async (options: {
+        scenario: string;
+        interval: string;
+        json?: boolean;
+        keep?: boolean;
+        crds: string;
+      }) => {
+        if (!SCENARIOS.includes(options.scenario as ScenarioName)) {
+          throw new CliError(
+            `--scenario: unknown scenario "${options.scenario}"; use one of ${SCENARIOS.join(', ')}`,
+          );
+        }
+        if (!isDuration(options.interval))
+          throw new CliError(
+            `--interval: "${options.interval}" is not a duration such as 5s or 1m`,
+          );
+        const scenario = options.scenario as ScenarioName;
+        const say = (line: string) =>
+          (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+        let stack: Stack;
+        try {
+          stack = await startScenarioStack({ scenario, crdDir: options.crds, onLog: say });
+        } catch (error) {
+          if (error instanceof PrometheusMissingError) throw new CliError(error.message);
+          throw error;
+        }
+        let stopping = false;
+        const stop = async () => {
+          if (stopping) return;
+          stopping = true;
+          await stack.stop();
+        };
+        process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+        process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+        try {
+          const summary = await runScenario(stack, {
+            scenario,
+            interval: options.interval,
+            crdDir: options.crds,
+            onLog: say,
+            onEntry: (entry) => say(`  ${entry.at.slice(11, 19)}  ${describeEntry(entry)}`),
+          });
+          say(
+            `${summary.rollout}: ${summary.phase} · primary ${summary.finalWeights.primary}% · canary ${summary.finalWeights.canary}%`,
+          );
+          if (options.keep) {
+            for (const line of endpoints(stack)) say(line);
+            say('Press Ctrl-C to stop.');
+          }
+          if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+          if (options.keep) await new Promise(() => {});
+        } finally {
+          if (!options.keep) await stop();
+        }
+      },
+    );
+};

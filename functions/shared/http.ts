@@ -1,0 +1,100 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import {
+  KanariError,
+  RolloutExistsError,
+  RolloutNotFoundError,
+  RolloutVersionConflictError,
+} from '../../lib/ports/errors.ts';
+import { log } from './log.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { iam?: { userArn?: string }; jwt?: { claims?: Record<string, unknown> } };
+  };
+  pathParameters?: Record<string, string | undefined>;
+};
+export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
+
+/** An error with an HTTP status and a message meant for the caller. */
+export class HttpError extends KanariError {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const json = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** The JSON body, or a 400 that says it is not JSON. */
+export const jsonBody = (event: HttpEvent): unknown => {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+  }
+};
+
+const equal = (a: string, b: string): boolean => {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+};
+
+/**
+ * Who is calling. In AWS the IAM authorizer (or a JWT authorizer) has checked already, and the
+ * principal is the actor. Locally, a bearer token names the actor.
+ */
+export const actorOf = (event: HttpEvent, tokens: Record<string, string> | undefined): string => {
+  const authorizer = event.requestContext.authorizer;
+  if (authorizer?.iam?.userArn) return authorizer.iam.userArn;
+  const subject = authorizer?.jwt?.claims?.sub;
+  if (typeof subject === 'string') return subject;
+  const header = event.headers?.authorization ?? event.headers?.Authorization ?? '';
+  const presented = /^Bearer (.+)$/.exec(header)?.[1];
+  if (tokens && presented) {
+    const match = Object.entries(tokens).find(([, token]) => equal(token, presented));
+    if (match) return match[0];
+  }
+  throw new HttpError(
+    401,
+    presented ? 'invalid credentials' : 'missing credentials: send Authorization: Bearer <token>',
+  );
+};
+
+/** Maps named errors to responses, in one place for the HTTP edge. */
+export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: (request) => {
+    const error = request.error;
+    if (error instanceof HttpError) {
+      request.response = json(error.status, { error: error.message, ...error.details });
+    } else if (error instanceof RolloutNotFoundError) {
+      request.response = json(404, { error: error.message });
+    } else if (
+      error instanceof RolloutExistsError ||
+      error instanceof RolloutVersionConflictError
+    ) {
+      request.response = json(409, { error: error.message });
+    } else if ((error as { statusCode?: number })?.statusCode === 404) {
+      request.response = json(404, { error: 'no such route' });
+    } else {
+      log('unhandled error', { error: (error as Error)?.name, detail: (error as Error)?.message });
+      request.response = json(500, { error: 'internal error' });
+    }
+  },
+});

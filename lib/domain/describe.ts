@@ -1,0 +1,66 @@
+import type { Cause } from './events.ts';
+import { type MetricResult, round } from './judge.ts';
+import type { LedgerEntry } from './state.ts';
+
+const LABELS: Record<string, { label: string; unit: string }> = {
+  'request-success-rate': { label: 'success rate', unit: '%' },
+  'request-duration': { label: 'p99', unit: ' ms' },
+};
+
+/** `success rate 99.2% ≥ 99%`, `p99 312 ms ≤ 500 ms`, `error-budget: no data`. */
+export const describeMetric = (metric: MetricResult): string => {
+  const { label, unit } = LABELS[metric.name] ?? { label: metric.name, unit: '' };
+  if (metric.value === null || !Number.isFinite(metric.value)) return `${label}: ${metric.reason}`;
+  const value = `${round(metric.value)}${unit}`;
+  const { min, max } = metric.thresholdRange;
+  const bounds: string[] = [];
+  if (min !== undefined) bounds.push(metric.value >= min ? `≥ ${min}${unit}` : `< ${min}${unit}`);
+  if (max !== undefined) bounds.push(metric.value <= max ? `≤ ${max}${unit}` : `> ${max}${unit}`);
+  const sample = metric.verdict === 'inconclusive' ? ` (${metric.reason})` : '';
+  return `${label} ${value} ${bounds.join(', ')}${sample}`.trim();
+};
+
+export const describeCause = (cause: Cause): string => {
+  switch (cause.type) {
+    case 'scheduler':
+      return 'scheduler';
+    case 'analysis':
+      return 'analysis';
+    case 'alert':
+      return `alert ${cause.name} (${cause.source})`;
+    case 'operator':
+      return `${cause.actor}: "${cause.reason}"`;
+  }
+};
+
+/** One ledger entry in plain language, e.g. `Check at 20%: success rate 99.8% ≥ 99% · p99 312 ms ≤ 500 ms → promote to 30%`. */
+export const describeEntry = (entry: LedgerEntry): string => {
+  const decision = entry.decision;
+  const outcome = !decision
+    ? ''
+    : decision.action === 'hold'
+      ? 'hold'
+      : decision.action === 'step' || decision.action === 'promote'
+        ? `promote to ${decision.targetWeight}%`
+        : decision.action === 'rollback' || decision.action === 'abort'
+          ? `${decision.action === 'abort' ? 'abort' : 'roll back'} to 0%`
+          : decision.action;
+  switch (entry.kind) {
+    case 'check': {
+      const check = entry.check;
+      if (!check) return entry.message;
+      const measured = check.metrics.map(describeMetric).join(' · ');
+      return `Check at ${check.weight}%: ${measured} → ${check.verdict}, ${outcome}`;
+    }
+    case 'applied': {
+      const weights = entry.applied?.weights;
+      return `Applied: primary ${weights?.primary}% · canary ${weights?.canary}% → ${entry.phase}`;
+    }
+    case 'start':
+      return `Started by ${describeCause(entry.cause)} → ${outcome}`;
+    case 'action':
+      return `${describeCause(entry.cause)} → ${outcome}`;
+    case 'failed':
+      return entry.message;
+  }
+};

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Tokens as `name=token,name=token`: the name is the actor recorded in the ledger. */
+const tokenList = z.string().transform((text, ctx) => {
+  const tokens: Record<string, string> = {};
+  for (const pair of text.split(',').filter(Boolean)) {
+    const [name, token] = pair.split('=');
+    if (!name || !token) {
+      ctx.addIssue({ code: 'custom', message: 'expected name=token pairs separated by commas' });
+      return z.NEVER;
+    }
+    tokens[name.trim()] = token.trim();
+  }
+  return tokens;
+});
+
+/** Configuration the functions read from their environment. */
+export const configSchema = z.object({
+  KANARI_TABLE: z.string().min(1).default('kanari'),
+  KANARI_EVENT_BUS: z.string().min(1).default('kanari'),
+  PROMETHEUS_URL: z.url().optional(),
+  /** Set for Amazon Managed Prometheus: requests are SigV4-signed for this region. */
+  PROMETHEUS_SIGV4_REGION: z.string().min(1).optional(),
+  /** A kubeconfig whose context names are kanari's cluster names. */
+  KUBECONFIG: z.string().min(1).optional(),
+  /** Local bearer tokens for the HTTP API; in AWS the IAM authorizer is used instead. */
+  KANARI_API_TOKENS: tokenList.optional(),
+  /** A pending decision older than this is published again. */
+  KANARI_RESEND_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  AWS_REGION: z.string().default('us-east-1'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Reads config, failing with every bad variable named. */
+export const loadConfig = (env: Record<string, string | undefined>): Config => {
+  // serverless.yml passes unset optional variables as empty strings.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`invalid configuration: ${problems.join('; ')}`);
+};

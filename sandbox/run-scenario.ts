@@ -1,0 +1,94 @@
+import { type ApiClient, createApiClient } from '../cli/api-client.ts';
+import { durationMs } from '../lib/domain/duration.ts';
+import { isTerminal } from '../lib/domain/phase.ts';
+import type { Weights } from '../lib/domain/routes.ts';
+import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
+import { SCENARIO_DEFINITIONS, type ScenarioName, sandboxSpec } from './scenarios.ts';
+import { type Stack, startStack } from './stack.ts';
+
+export interface ScenarioSummary {
+  rollout: string;
+  scenario: ScenarioName;
+  phase: string;
+  steps: { weight: number; verdict: string }[];
+  finalWeights: Weights;
+  ledgerEntries: number;
+}
+
+export interface RunOptions {
+  scenario: ScenarioName;
+  interval: string;
+  crdDir: string;
+  /** Called with each new ledger entry as it is written. */
+  onEntry?: (entry: LedgerEntry) => void;
+  onLog?: (line: string) => void;
+  /** Gives up after this long. */
+  timeoutMs?: number;
+  /** Receives the running stack before the rollout starts (the CLI's --keep, tests). */
+  onStack?: (stack: Stack, api: ApiClient) => void | Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts the stack, runs one rollout of the seed to its end and returns what happened. */
+export const runScenario = async (stack: Stack, options: RunOptions): Promise<ScenarioSummary> => {
+  const api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
+  await options.onStack?.(stack, api);
+  const { rollout } = await api.createRollout(sandboxSpec(options.interval));
+  const id = rollout.id;
+  options.onLog?.(`rollout ${id} started: ${SCENARIO_DEFINITIONS[options.scenario].description}`);
+
+  let ticking = true;
+  const ticker = (async () => {
+    while (ticking) {
+      await stack
+        .tick()
+        .catch((error: Error) => options.onLog?.(`analyze failed: ${error.message}`));
+      await sleep(1000);
+    }
+  })();
+
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * durationMs(options.interval) + 120_000);
+  let seen = 0;
+  let state: RolloutState = rollout;
+  let entries: LedgerEntry[] = [];
+  try {
+    while (Date.now() < deadline) {
+      ({ rollout: state, entries } = await api.fullLedger(id));
+      for (const entry of entries.slice(seen)) options.onEntry?.(entry);
+      seen = entries.length;
+      if (isTerminal(state.phase) && !state.pending) break;
+      await sleep(500);
+    }
+  } finally {
+    ticking = false;
+    await ticker;
+  }
+  if (!isTerminal(state.phase))
+    throw new Error(`rollout ${id} did not finish in time; it is ${state.phase}`);
+  return {
+    rollout: id,
+    scenario: options.scenario,
+    phase: state.phase,
+    steps: entries
+      .filter((e) => e.kind === 'check' && e.check)
+      .map((e) => ({ weight: e.check?.weight ?? 0, verdict: e.check?.verdict ?? '' })),
+    finalWeights: stack.weights(),
+    ledgerEntries: entries.length,
+  };
+};
+
+/** The stack with the scenario's traffic. */
+export const startScenarioStack = (
+  options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'>,
+): Promise<Stack> => {
+  const scenario = SCENARIO_DEFINITIONS[options.scenario];
+  return startStack({
+    crdDir: options.crdDir,
+    primary: scenario.primary,
+    canary: scenario.canary,
+    requestsPerSecond: 400,
+    tickMs: 1000,
+    ...(options.onLog ? { log: options.onLog } : {}),
+  });
+};

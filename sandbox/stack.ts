@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RolloutTarget } from '../lib/domain/rollout-spec.ts';
+import { currentWeights, type Weights } from '../lib/domain/routes.ts';
+import type { VirtualService } from '../lib/domain/virtual-service.ts';
+import { createTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
+import {
+  type MeshSimulator,
+  startMeshSimulator,
+  type WorkloadBehaviour,
+} from './mesh-simulator.ts';
+import { type Offline, startOffline } from './offline.ts';
+import {
+  findBinary,
+  PrometheusMissingError,
+  type RunningPrometheus,
+  startPrometheus,
+} from './prometheus.ts';
+import { SEED_VIRTUAL_SERVICE } from './seed.ts';
+
+export const SANDBOX_CLUSTER = 'sandbox';
+export const SEED_TARGET: RolloutTarget = {
+  cluster: SANDBOX_CLUSTER,
+  namespace: 'default',
+  virtualService: 'my-service',
+  primary: { host: 'my-service' },
+  canary: { host: 'my-service-v2' },
+};
+
+export interface StackOptions {
+  crdDir: string;
+  primary: WorkloadBehaviour;
+  canary: WorkloadBehaviour;
+  requestsPerSecond: number;
+  /** How often the local scheduler invokes analyze (AWS: the EventBridge schedule). */
+  tickMs: number;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  apiUrl: string;
+  apiToken: string;
+  emulator: KubeEmulator;
+  mesh: MeshSimulator;
+  prometheus: RunningPrometheus;
+  offline: Offline;
+  dynamoEndpoint: string;
+  tableName: string;
+  workDir: string;
+  /** The seed VirtualService as stored now. */
+  virtualService(): VirtualService;
+  weights(): Weights;
+  /** Invokes analyze once, as the schedule would. */
+  tick(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** A scheduled event as EventBridge delivers it to analyze. */
+export const scheduledEvent = (now = new Date()) => ({
+  version: '0',
+  id: `tick-${now.getTime()}`,
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '000000000000',
+  time: now.toISOString(),
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:000000000000:rule/kanari-dev-analyze'],
+  detail: {},
+});
+
+/** Brings up the whole loop on this machine; `stop()` tears it all down. */
+export const startStack = async (options: StackOptions): Promise<Stack> => {
+  if (!findBinary('prometheus')) throw new PrometheusMissingError('prometheus');
+  const log = options.log ?? (() => {});
+  const workDir = await mkdtemp(join(tmpdir(), 'kanari-sandbox-'));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    log('starting DynamoDB Local');
+    const dynamo = await startDynamoDbLocal();
+    stops.push(dynamo.stop);
+    const tableName = 'kanari-sandbox';
+    await createTable({ endpoint: dynamo.endpoint, tableName });
+
+    log('starting the Kubernetes API emulator');
+    const emulator = await startKubeEmulator({ crdDir: options.crdDir });
+    stops.push(emulator.stop);
+    emulator.seed(SEED_VIRTUAL_SERVICE);
+    const virtualService = () =>
+      emulator.read(
+        'networking.istio.io/v1',
+        'VirtualService',
+        'default',
+        'my-service',
+      ) as VirtualService;
+    const weights = () => currentWeights(virtualService(), SEED_TARGET);
+
+    log('starting the mesh simulator and Prometheus');
+    const mesh = await startMeshSimulator({
+      namespace: 'default',
+      primary: { workload: 'my-service', behaviour: options.primary },
+      canary: { workload: 'my-service-v2', behaviour: options.canary },
+      requestsPerSecond: options.requestsPerSecond,
+      readWeights: async () => weights(),
+    });
+    stops.push(mesh.stop);
+    const prometheus = await startPrometheus({ scrapeTargets: [new URL(mesh.metricsUrl).host] });
+    stops.push(prometheus.stop);
+
+    log('starting the functions (osls offline)');
+    const apiToken = randomBytes(16).toString('hex');
+    const offline = await startOffline({
+      logFile: join(workDir, 'offline.log'),
+      env: {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        KANARI_TABLE: tableName,
+        KANARI_EVENT_BUS: 'kanari-sandbox',
+        PROMETHEUS_URL: prometheus.url,
+        KUBECONFIG: emulator.kubeconfigPath,
+        KANARI_API_TOKENS: `sandbox-operator=${apiToken}`,
+        KANARI_RESEND_AFTER_MS: '10000',
+      },
+    });
+    stops.push(offline.stop);
+
+    return {
+      apiUrl: offline.httpUrl,
+      apiToken,
+      emulator,
+      mesh,
+      prometheus,
+      offline,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      workDir,
+      virtualService,
+      weights,
+      tick: () => offline.invoke('analyze', scheduledEvent()),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  createKubernetesTrafficRouter,
+  loadKubeConfig,
+} from '../../lib/adapters/kubernetes/index.ts';
+import type { VirtualService } from '../../lib/domain/virtual-service.ts';
+import {
+  TrafficConflictError,
+  TrafficForbiddenError,
+  TrafficTargetNotFoundError,
+} from '../../lib/ports/errors.ts';
+import type { TrafficRouter, VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
+import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
+
+const ISTIO_CRDS = new URL('../../../shared/istio', import.meta.url);
+
+const MY_SERVICE = parse(`
+apiVersion: networking.istio.io/v1alpha3
+kind: VirtualService
+metadata: { name: my-service, namespace: default }
+spec:
+  hosts: [my-service]
+  http:
+  - match: [{uri: {prefix: /}}]
+    route:
+    - {destination: {host: my-service, port: {number: 80}}, weight: 100}
+    - {destination: {host: my-service-v2, port: {number: 80}}, weight: 0}
+  - match: [{uri: {prefix: /v2}}]
+    route:
+    - {destination: {host: my-service-v2, port: {number: 80}}, weight: 100}
+    - {destination: {host: my-service, port: {number: 80}}, weight: 0}
+`);
+
+const REF: VirtualServiceRef = { cluster: 'sandbox', namespace: 'default', name: 'my-service' };
+const SHIFT_TO_CANARY = [
+  { op: 'replace' as const, path: '/spec/http/0/route/0/weight', value: 90 },
+  { op: 'replace' as const, path: '/spec/http/0/route/1/weight', value: 10 },
+];
+
+let emu: KubeEmulator;
+let router: TrafficRouter;
+
+const stored = () =>
+  emu.read('networking.istio.io/v1', 'VirtualService', 'default', 'my-service') as VirtualService;
+const weights = (vs: VirtualService) => vs.spec.http?.[0]?.route?.map((r) => r.weight);
+
+beforeAll(async () => {
+  const dir = fileURLToPath(ISTIO_CRDS);
+  if (!existsSync(join(dir, 'virtualservice-crd.yaml'))) {
+    throw new Error(
+      `The Kubernetes adapter tests need the Istio CRDs from ../shared/istio (looked in ${dir}); put virtualservice-crd.yaml and destinationrule-crd.yaml there.`,
+    );
+  }
+  emu = await startKubeEmulator({ crdDir: ISTIO_CRDS });
+  const kc = loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath, context: 'sandbox' });
+  router = createKubernetesTrafficRouter({ kubeConfigs: { sandbox: kc }, timeoutMs: 1_000 });
+});
+
+afterAll(async () => {
+  await emu?.stop();
+});
+
+beforeEach(() => {
+  emu.clearFaults();
+  emu.seed(MY_SERVICE);
+});
+
+describe('Kubernetes traffic router against the emulator', () => {
+  it('gets the VirtualService through v1 with its weights and resourceVersion', async () => {
+    const vs = await router.getVirtualService(REF);
+    expect(vs.apiVersion).toBe('networking.istio.io/v1');
+    expect(weights(vs)).toEqual([100, 0]);
+    expect(vs.metadata.resourceVersion).toBe(stored().metadata.resourceVersion);
+  });
+
+  it('reads through another served version when configured to', async () => {
+    const kc = loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath });
+    const alpha = createKubernetesTrafficRouter({
+      kubeConfigs: { sandbox: kc },
+      version: 'v1alpha3',
+    });
+    expect((await alpha.getVirtualService(REF)).apiVersion).toBe('networking.istio.io/v1alpha3');
+  });
+
+  it('applies a guarded patch, bumping resourceVersion, and returns the stored object', async () => {
+    const before = await router.getVirtualService(REF);
+    const after = await router.patchVirtualService(
+      REF,
+      before.metadata.resourceVersion ?? '',
+      SHIFT_TO_CANARY,
+    );
+    expect(weights(after)).toEqual([90, 10]);
+    expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(
+      Number(before.metadata.resourceVersion),
+    );
+    expect(weights(stored())).toEqual([90, 10]);
+    expect(stored().metadata.resourceVersion).toBe(after.metadata.resourceVersion);
+  });
+
+  it('refuses a patch guarded by a stale resourceVersion with TrafficConflictError and changes nothing', async () => {
+    const read = await router.getVirtualService(REF);
+    await router.patchVirtualService(REF, read.metadata.resourceVersion ?? '', [
+      { op: 'replace', path: '/spec/http/1/route/0/weight', value: 80 },
+      { op: 'replace', path: '/spec/http/1/route/1/weight', value: 20 },
+    ]);
+    const before = stored();
+    const error = await router
+      .patchVirtualService(REF, read.metadata.resourceVersion ?? '', SHIFT_TO_CANARY)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrafficConflictError);
+    expect((error as Error).cause).toBeInstanceOf(ApiException);
+    expect(((error as Error).cause as ApiException<unknown>).code).toBe(422);
+    expect(stored()).toEqual(before);
+  });
+
+  it('treats a patch the schema rejects (422) as a conflict, as the port says, and changes nothing', async () => {
+    const read = await router.getVirtualService(REF);
+    const before = stored();
+    await expect(
+      router.patchVirtualService(REF, read.metadata.resourceVersion ?? '', [
+        { op: 'replace', path: '/spec/http/0/route/0/weight', value: 'ninety' },
+      ]),
+    ).rejects.toThrow(TrafficConflictError);
+    expect(stored()).toEqual(before);
+  });
+
+  it('reports an unknown VirtualService or cluster as TrafficTargetNotFoundError', async () => {
+    const missing = { ...REF, name: 'nope' };
+    await expect(router.getVirtualService(missing)).rejects.toThrow(TrafficTargetNotFoundError);
+    await expect(router.patchVirtualService(missing, '1', SHIFT_TO_CANARY)).rejects.toThrow(
+      /virtualservices\.networking\.istio\.io "nope" not found/,
+    );
+    await expect(router.getVirtualService({ ...REF, cluster: 'prod' })).rejects.toThrow(
+      TrafficTargetNotFoundError,
+    );
+  });
+
+  it('reports a refused token as TrafficForbiddenError', async () => {
+    const good = loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath });
+    const wrong = new KubeConfig();
+    wrong.loadFromOptions({
+      clusters: good.getClusters(),
+      contexts: good.getContexts(),
+      users: [{ name: 'sandbox', token: 'not-the-token' }],
+      currentContext: 'sandbox',
+    });
+    const intruder = createKubernetesTrafficRouter({ kubeConfigs: { sandbox: wrong } });
+    const error = await intruder.getVirtualService(REF).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrafficForbiddenError);
+    expect(((error as Error).cause as ApiException<unknown>).code).toBe(401);
+  });
+
+  it('maps an injected 409 to TrafficConflictError and rethrows an injected 500 as is', async () => {
+    const read = await router.getVirtualService(REF);
+    emu.injectFaults({ count: 1, status: 409, methods: ['PATCH'] });
+    await expect(
+      router.patchVirtualService(REF, read.metadata.resourceVersion ?? '', SHIFT_TO_CANARY),
+    ).rejects.toThrow(TrafficConflictError);
+    emu.injectFaults({ count: 1, status: 500 });
+    const error = await router.getVirtualService(REF).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiException);
+    expect((error as ApiException<unknown>).code).toBe(500);
+    expect(weights(stored())).toEqual([100, 0]);
+  });
+
+  it('gives up on a request the apiserver never answers, with a plain (retryable) error', async () => {
+    emu.injectFaults({ count: 1, timeout: true });
+    const error = await router.getVirtualService(REF).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TrafficConflictError);
+    expect((error as Error).message).toMatch(/did not answer in time/);
+    expect(weights(await router.getVirtualService(REF))).toEqual([100, 0]);
+  }, 10_000);
+
+  it('loadKubeConfig refuses a context the kubeconfig does not have', () => {
+    expect(() => loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath, context: 'prod' })).toThrow(
+      /context "prod" not found/,
+    );
+  });
+});

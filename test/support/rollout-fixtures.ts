@@ -1,0 +1,163 @@
+import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
+import type { LedgerEntry, RolloutState } from '../../lib/domain/state.ts';
+
+/** Builders of rollout states and ledger entries for store tests, around a fixed instant. */
+export const T0 = Date.parse('2030-01-01T12:00:00.000Z');
+export const at = (minutes: number): string => new Date(T0 + minutes * 60_000).toISOString();
+export const NOW = new Date(T0);
+
+const spec = (cluster: string, namespace: string, name: string): RolloutSpec => ({
+  name,
+  target: {
+    cluster,
+    namespace,
+    virtualService: name,
+    primary: { host: name },
+    canary: { host: `${name}-v2` },
+  },
+  analysis: {
+    interval: '1m',
+    threshold: 2,
+    progressDeadline: '10m',
+    minSampleSize: 10,
+    metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 } }],
+  },
+});
+
+/** A state with no optional field set; `id` is `cluster/namespace/name`. */
+export const rolloutState = (
+  id = 'prod/shop/cart',
+  overrides: Partial<RolloutState> = {},
+): RolloutState => {
+  const [cluster = 'prod', namespace = 'shop', name = 'cart'] = id.split('/');
+  return {
+    id,
+    revision: 1,
+    version: 1,
+    phase: 'Progressing',
+    spec: spec(cluster, namespace, name),
+    canaryWeight: 10,
+    stepIndex: 0,
+    checks: 0,
+    failedChecks: 0,
+    nextCheckAt: at(-1),
+    stepStartedAt: at(-10),
+    createdAt: at(-10),
+    updatedAt: at(-10),
+    message: 'step 1 of 5',
+    ...overrides,
+  };
+};
+
+export const ledgerEntry = (
+  state: Pick<RolloutState, 'id' | 'revision' | 'version' | 'phase'>,
+  message: string,
+  overrides: Partial<LedgerEntry> = {},
+): LedgerEntry => ({
+  rolloutId: state.id,
+  revision: state.revision,
+  stateVersion: state.version,
+  at: at(0),
+  kind: 'check',
+  phase: state.phase,
+  cause: { type: 'scheduler' },
+  message,
+  ...overrides,
+});
+
+/** Every optional field set, nested values of every JSON type. */
+export const fullState = (): RolloutState => {
+  const base = rolloutState('prod/shop/cart', { version: 4, phase: 'Progressing' });
+  return {
+    ...base,
+    spec: {
+      ...base.spec,
+      target: {
+        ...base.spec.target,
+        route: 0,
+        primary: { host: 'cart.shop.svc.cluster.local', subset: 'v1', workload: 'cart' },
+        canary: { host: 'cart.shop.svc.cluster.local', subset: 'v2' },
+      },
+      analysis: {
+        ...base.spec.analysis,
+        stepWeights: [5, 10, 25, 50],
+        maxWeight: 50,
+        metrics: [
+          { name: 'request-duration', thresholdRange: { max: 500 }, interval: '2m' },
+          {
+            name: 'errors',
+            query: 'sum(rate(x{ns="{{ namespace }}"}[{{ interval }}]))',
+            thresholdRange: { min: 0, max: 1.5 },
+          },
+        ],
+      },
+    },
+    pending: {
+      decisionId: 'd-1',
+      action: 'rollback',
+      detailType: 'Rollback Requested',
+      targetWeight: 0,
+      stepIndex: -1,
+      basedOnVersion: 3,
+      requestedAt: at(-1),
+      cause: {
+        type: 'alert',
+        source: 'alertmanager',
+        id: 'fp-1',
+        name: 'HighErrors',
+        labels: { severity: 'page', team: '' },
+      },
+      onApplied: 'RolledBack',
+      reason: 'alert fired',
+    },
+    pausedFrom: 'Progressing',
+    finishedAt: at(0),
+    message: '',
+  };
+};
+
+export const fullEntry = (state: RolloutState): LedgerEntry =>
+  ledgerEntry(state, 'rolled back', {
+    kind: 'applied',
+    cause: { type: 'operator', actor: 'ana@example.com', reason: 'bad canary' },
+    decision: { decisionId: 'd-1', action: 'rollback', fromWeight: 25, targetWeight: 0 },
+    check: {
+      weight: 25,
+      verdict: 'inconclusive',
+      metrics: [
+        {
+          name: 'errors',
+          query: 'q',
+          value: null,
+          thresholdRange: {},
+          sampleSize: null,
+          minSampleSize: 10,
+          verdict: 'inconclusive',
+          reason: 'no data',
+        },
+        {
+          name: 'latency',
+          query: 'q2',
+          value: 0.25,
+          thresholdRange: { max: 1 },
+          verdict: 'pass',
+          reason: 'ok',
+        },
+      ],
+    },
+    applied: {
+      weights: { primary: 100, canary: 0 },
+      resourceVersion: '42',
+      patch: [
+        { op: 'test', path: '/metadata/resourceVersion', value: '41' },
+        { op: 'replace', path: '/spec/http/0/route/1/weight', value: 0 },
+        { op: 'add', path: '/spec/http/1', value: { route: [{ destination: { host: 'cart' } }] } },
+      ],
+    },
+  });
+
+export const next = (state: RolloutState, overrides: Partial<RolloutState> = {}): RolloutState => ({
+  ...state,
+  version: state.version + 1,
+  ...overrides,
+});

@@ -1,0 +1,342 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Phase } from '../../lib/domain/phase.ts';
+import type { LedgerEntry, RolloutState } from '../../lib/domain/state.ts';
+import { RolloutExistsError, RolloutVersionConflictError } from '../../lib/ports/errors.ts';
+import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
+import {
+  at,
+  fullEntry,
+  fullState,
+  ledgerEntry,
+  NOW,
+  next,
+  rolloutState,
+  T0,
+} from './rollout-fixtures.ts';
+
+const messages = (entries: LedgerEntry[]): string[] => entries.map((entry) => entry.message);
+const ids = (states: RolloutState[]): string[] => states.map((state) => state.id);
+
+/**
+ * The behaviour every RolloutStore must have. Each test gets a fresh, empty store from
+ * `makeStore`.
+ */
+export const rolloutStoreContract = (
+  name: string,
+  makeStore: () => RolloutStore | Promise<RolloutStore>,
+): void => {
+  describe(`${name} (RolloutStore contract)`, () => {
+    let store: RolloutStore;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    const seed = async (state: RolloutState, ...entryMessages: string[]) => {
+      await store.create(
+        state,
+        entryMessages.map((message) => ledgerEntry(state, message)),
+      );
+      return state;
+    };
+    const ledgerOf = async (id: string) => messages((await store.ledger(id)).entries);
+
+    describe('round trip', () => {
+      it('gives back a full state exactly, pending decision included', async () => {
+        const state = fullState();
+        await store.create(state, [fullEntry(state)]);
+        expect(await store.get(state.id)).toStrictEqual(state);
+        expect((await store.ledger(state.id)).entries).toStrictEqual([fullEntry(state)]);
+      });
+
+      it('gives back a state without optional fields with those fields absent', async () => {
+        const state = rolloutState();
+        await store.create({ ...state, pending: undefined, finishedAt: undefined }, []);
+        const got = await store.get(state.id);
+        expect(got).toStrictEqual(state);
+        expect(got && 'pending' in got).toBe(false);
+      });
+
+      it('returns undefined for a rollout it does not have', async () => {
+        expect(await store.get('prod/shop/nothing')).toBeUndefined();
+      });
+
+      it('returns copies: changing a returned state changes nothing stored', async () => {
+        const state = await seed(rolloutState());
+        const got = await store.get(state.id);
+        if (got) got.spec.target.cluster = 'changed';
+        expect(await store.get(state.id)).toStrictEqual(state);
+      });
+    });
+
+    describe('commit', () => {
+      it('writes the state and appends its entries when the stored version is the previous one', async () => {
+        const v1 = await seed(rolloutState(), 'started');
+        const v2 = next(v1, { canaryWeight: 20, stepIndex: 1 });
+        await store.commit(v2, [ledgerEntry(v2, 'step 2', { at: at(1) })]);
+        expect(await store.get(v1.id)).toStrictEqual(v2);
+        expect(await ledgerOf(v1.id)).toEqual(['started', 'step 2']);
+      });
+
+      it('refuses a stale version and writes nothing, neither state nor ledger', async () => {
+        const v1 = await seed(rolloutState(), 'started');
+        const v2 = next(v1, { canaryWeight: 20 });
+        await store.commit(v2, [ledgerEntry(v2, 'step 2')]);
+        const stale = next(v1, { canaryWeight: 50 });
+        await expect(store.commit(stale, [ledgerEntry(stale, 'stale')])).rejects.toBeInstanceOf(
+          RolloutVersionConflictError,
+        );
+        await expect(store.commit(next(v2, { version: 7 }), [])).rejects.toBeInstanceOf(
+          RolloutVersionConflictError,
+        );
+        expect(await store.get(v1.id)).toStrictEqual(v2);
+        expect(await ledgerOf(v1.id)).toEqual(['started', 'step 2']);
+      });
+
+      it('refuses to commit a rollout that was never created', async () => {
+        const state = rolloutState('prod/shop/ghost', { version: 2 });
+        await expect(store.commit(state, [ledgerEntry(state, 'x')])).rejects.toBeInstanceOf(
+          RolloutVersionConflictError,
+        );
+        expect(await store.get(state.id)).toBeUndefined();
+        expect(await ledgerOf(state.id)).toEqual([]);
+      });
+
+      it('lets exactly one of two concurrent commits on the same version win', async () => {
+        const v1 = await seed(rolloutState(), 'started');
+        const a = next(v1, { canaryWeight: 20, message: 'a' });
+        const b = next(v1, { phase: 'RollingBack', message: 'b' });
+        const results = await Promise.allSettled([
+          store.commit(a, [ledgerEntry(a, 'a')]),
+          store.commit(b, [ledgerEntry(b, 'b')]),
+        ]);
+        const won = results.flatMap((result, i) =>
+          result.status === 'fulfilled' ? [[a, b][i]] : [],
+        );
+        const lost = results.flatMap((result) =>
+          result.status === 'rejected' ? [result.reason] : [],
+        );
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0]).toBeInstanceOf(RolloutVersionConflictError);
+        const winner = won[0] as RolloutState;
+        expect(await store.get(v1.id)).toStrictEqual(winner);
+        expect(await ledgerOf(v1.id)).toEqual(['started', winner.message]);
+      });
+    });
+
+    describe('create', () => {
+      it.each<Phase>(['Pending', 'Progressing', 'Paused', 'WaitingPromotion', 'RollingBack'])(
+        'refuses to replace a %s rollout and writes nothing',
+        async (phase) => {
+          const active = await seed(rolloutState(undefined, { phase }), 'started');
+          const again = rolloutState(undefined, { revision: 2, phase: 'Pending' });
+          await expect(store.create(again, [ledgerEntry(again, 'again')])).rejects.toBeInstanceOf(
+            RolloutExistsError,
+          );
+          expect(await store.get(active.id)).toStrictEqual(active);
+          expect(await ledgerOf(active.id)).toEqual(['started']);
+        },
+      );
+
+      it.each<Phase>(['Succeeded', 'RolledBack', 'Failed', 'Aborted'])(
+        'starts a new revision over a %s rollout, keeping the old ledger first',
+        async (phase) => {
+          const old = await seed(rolloutState(undefined, { version: 9, phase }), 'old revision');
+          const fresh = rolloutState(undefined, { revision: 2, version: 1, phase: 'Pending' });
+          await store.create(fresh, [ledgerEntry(fresh, 'new revision', { at: at(-30) })]);
+          expect(await store.get(old.id)).toStrictEqual(fresh);
+          expect(await ledgerOf(old.id)).toEqual(['old revision', 'new revision']);
+        },
+      );
+    });
+
+    describe('append', () => {
+      it('adds entries without touching the state', async () => {
+        const state = await seed(rolloutState(), 'started');
+        await store.append([ledgerEntry(state, 'held', { at: at(1) })]);
+        expect(await store.get(state.id)).toStrictEqual(state);
+        expect(await ledgerOf(state.id)).toEqual(['started', 'held']);
+      });
+
+      it('never overwrites: identical entries, and entries sharing a commit version, are all kept', async () => {
+        const v1 = await seed(rolloutState(), 'started');
+        const duplicate = ledgerEntry(v1, 'duplicate', { at: at(1) });
+        await store.append([duplicate]);
+        await store.append([duplicate]);
+        const v2 = next(v1);
+        await store.commit(v2, [ledgerEntry(v2, 'commit', { at: at(2) })]);
+        await store.append([ledgerEntry(v2, 'after commit', { at: at(3) })]);
+        expect(await ledgerOf(v1.id)).toEqual([
+          'started',
+          'duplicate',
+          'duplicate',
+          'commit',
+          'after commit',
+        ]);
+      });
+
+      it('keeps a batch in its order', async () => {
+        const state = await seed(rolloutState());
+        const batch = ['c', 'a', 'b'].map((message) => ledgerEntry(state, message));
+        await store.append(batch);
+        expect(await ledgerOf(state.id)).toEqual(['c', 'a', 'b']);
+      });
+    });
+
+    describe('listDue', () => {
+      const fleet = async () => {
+        await seed(rolloutState('prod/a/progressing', { nextCheckAt: at(-2) }));
+        await seed(rolloutState('prod/a/pending', { phase: 'Pending', nextCheckAt: at(-5) }));
+        await seed(
+          rolloutState('prod/a/waiting', { phase: 'WaitingPromotion', nextCheckAt: at(-1) }),
+        );
+        await seed(
+          rolloutState('prod/a/rolling-back', { phase: 'RollingBack', nextCheckAt: at(-3) }),
+        );
+        // Same instant written another way: due at exactly now.
+        await seed(rolloutState('prod/a/now', { nextCheckAt: '2030-01-01T12:00:00Z' }));
+        await seed(rolloutState('prod/a/paused', { phase: 'Paused', nextCheckAt: at(-9) }));
+        await seed(rolloutState('prod/a/succeeded', { phase: 'Succeeded', nextCheckAt: at(-9) }));
+        await seed(rolloutState('prod/a/aborted', { phase: 'Aborted', nextCheckAt: at(-9) }));
+        await seed(rolloutState('prod/a/later', { nextCheckAt: at(0.001) }));
+      };
+
+      it('returns only scheduled rollouts that are due, oldest nextCheckAt first', async () => {
+        await fleet();
+        expect(ids(await store.listDue(NOW, 50))).toEqual([
+          'prod/a/pending',
+          'prod/a/rolling-back',
+          'prod/a/progressing',
+          'prod/a/waiting',
+          'prod/a/now',
+        ]);
+      });
+
+      it('returns at most `limit` rollouts, the oldest', async () => {
+        await fleet();
+        expect(ids(await store.listDue(NOW, 2))).toEqual(['prod/a/pending', 'prod/a/rolling-back']);
+      });
+
+      it('refuses a limit that is not a positive integer', async () => {
+        await expect(store.listDue(NOW, 0)).rejects.toBeInstanceOf(RangeError);
+      });
+
+      it('drops a rollout once it is terminal or its next check moves into the future', async () => {
+        const a = await seed(rolloutState('prod/a/one', { nextCheckAt: at(-2) }));
+        const b = await seed(rolloutState('prod/a/two', { nextCheckAt: at(-1) }));
+        expect(ids(await store.listDue(NOW, 10))).toEqual([a.id, b.id]);
+        await store.commit(next(a, { phase: 'Succeeded', finishedAt: at(0) }), []);
+        await store.commit(next(b, { nextCheckAt: at(1) }), []);
+        expect(await store.listDue(NOW, 10)).toEqual([]);
+        expect(ids(await store.listDue(new Date(T0 + 60_000), 10))).toEqual([b.id]);
+      });
+
+      it('drops a paused rollout and takes it back when it resumes', async () => {
+        const v1 = await seed(rolloutState());
+        const v2 = next(v1, { phase: 'Paused', pausedFrom: 'Progressing' });
+        await store.commit(v2, []);
+        expect(await store.listDue(NOW, 10)).toEqual([]);
+        const v3 = next(v2, { phase: 'Progressing', pausedFrom: undefined });
+        await store.commit(v3, []);
+        const due = await store.listDue(NOW, 10);
+        expect(ids(due)).toEqual([v1.id]);
+        expect(due[0]?.version).toBe(3);
+        expect(due[0] && 'pausedFrom' in due[0]).toBe(false);
+      });
+    });
+
+    describe('list', () => {
+      beforeEach(async () => {
+        await seed(rolloutState('prod/shop/cart'));
+        await seed(rolloutState('prod/shop/api', { phase: 'Paused' }));
+        await seed(rolloutState('prod/auth/login', { phase: 'Succeeded' }));
+        await seed(rolloutState('prod-eu/shop/cart'));
+        await seed(rolloutState('dev/shop/cart', { phase: 'Paused' }));
+      });
+
+      it('lists every rollout by cluster, namespace and name', async () => {
+        expect(ids(await store.list({}))).toEqual([
+          'dev/shop/cart',
+          'prod-eu/shop/cart',
+          'prod/auth/login',
+          'prod/shop/api',
+          'prod/shop/cart',
+        ]);
+      });
+
+      it('filters by cluster without matching clusters that merely share a prefix', async () => {
+        expect(ids(await store.list({ cluster: 'prod' }))).toEqual([
+          'prod/auth/login',
+          'prod/shop/api',
+          'prod/shop/cart',
+        ]);
+      });
+
+      it('filters by cluster and namespace, namespace alone, and phase', async () => {
+        expect(ids(await store.list({ cluster: 'prod', namespace: 'shop' }))).toEqual([
+          'prod/shop/api',
+          'prod/shop/cart',
+        ]);
+        expect(ids(await store.list({ namespace: 'shop' }))).toEqual([
+          'dev/shop/cart',
+          'prod-eu/shop/cart',
+          'prod/shop/api',
+          'prod/shop/cart',
+        ]);
+        expect(ids(await store.list({ phase: 'Paused' }))).toEqual([
+          'dev/shop/cart',
+          'prod/shop/api',
+        ]);
+        expect(ids(await store.list({ cluster: 'prod', phase: 'Paused' }))).toEqual([
+          'prod/shop/api',
+        ]);
+        expect(await store.list({ cluster: 'staging' })).toEqual([]);
+      });
+    });
+
+    describe('ledger', () => {
+      it('pages oldest first with a cursor that is absent on the last page', async () => {
+        const state = await seed(rolloutState(), 'e1', 'e2');
+        let current = state;
+        for (const message of ['e3', 'e4', 'e5']) {
+          current = next(current);
+          await store.commit(current, [ledgerEntry(current, message)]);
+        }
+        const first = await store.ledger(state.id, { limit: 2 });
+        expect(messages(first.entries)).toEqual(['e1', 'e2']);
+        expect(first.cursor).toEqual(expect.any(String));
+        const second = await store.ledger(state.id, { limit: 2, cursor: first.cursor });
+        expect(messages(second.entries)).toEqual(['e3', 'e4']);
+        const third = await store.ledger(state.id, { limit: 2, cursor: second.cursor });
+        expect(messages(third.entries)).toEqual(['e5']);
+        expect(third.cursor).toBeUndefined();
+        const all = await store.ledger(state.id);
+        expect(messages(all.entries)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+        expect(all.cursor).toBeUndefined();
+      });
+
+      it('gives no cursor when the last page is exactly full', async () => {
+        const state = await seed(rolloutState(), 'e1', 'e2', 'e3', 'e4');
+        const first = await store.ledger(state.id, { limit: 2 });
+        const second = await store.ledger(state.id, { limit: 2, cursor: first.cursor });
+        expect(messages(second.entries)).toEqual(['e3', 'e4']);
+        expect(second.cursor).toBeUndefined();
+      });
+
+      it("shows only the rollout's own entries", async () => {
+        await seed(rolloutState('prod/shop/cart'), 'cart');
+        await seed(rolloutState('prod/shop/cart-v2'), 'cart-v2');
+        expect(await ledgerOf('prod/shop/cart')).toEqual(['cart']);
+        expect(await store.ledger('prod/shop/none')).toEqual({ entries: [] });
+      });
+
+      it("refuses a malformed cursor or another rollout's cursor", async () => {
+        await seed(rolloutState('prod/shop/cart'), 'a', 'b');
+        await seed(rolloutState('prod/shop/api'), 'c', 'd');
+        const { cursor } = await store.ledger('prod/shop/api', { limit: 1 });
+        await expect(store.ledger('prod/shop/cart', { cursor: 'not-a-cursor' })).rejects.toThrow();
+        await expect(store.ledger('prod/shop/cart', { cursor })).rejects.toThrow();
+      });
+    });
+  });
+};
