@@ -30,6 +30,9 @@ export interface ApiClientOptions {
 
 export type RolloutPath = string;
 
+/** A ledger entry as the API returns it: with a line in plain language. */
+export type DescribedEntry = LedgerEntry & { description?: string };
+
 /** A small client of kanari's HTTP API, shared by the CLI and the sandbox. */
 export const createApiClient = (options: ApiClientOptions) => {
   const doFetch = options.fetch ?? fetch;
@@ -46,7 +49,14 @@ export const createApiClient = (options: ApiClientOptions) => {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.sign)
       headers = await options.sign({ method, url, headers, ...(text ? { body: text } : {}) });
-    const response = await doFetch(url, { method, headers, ...(text ? { body: text } : {}) });
+    let response: Response;
+    try {
+      response = await doFetch(url, { method, headers, ...(text ? { body: text } : {}) });
+    } catch (error) {
+      // status 0: nothing answered (refused, DNS, TLS).
+      const cause = (error as { cause?: { message?: string } }).cause?.message;
+      throw new ApiError(0, `cannot reach ${url.origin}: ${cause ?? (error as Error).message}`);
+    }
     const raw = await response.text();
     let parsed: Record<string, unknown> = {};
     try {
@@ -78,26 +88,38 @@ export const createApiClient = (options: ApiClientOptions) => {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]) => [k, String(v)]),
       ).toString();
-      return request<{ rollout: RolloutState; ledger: LedgerPage }>(
+      return request<{
+        rollout: RolloutState;
+        plan: number[];
+        ledger: LedgerPage & { entries: DescribedEntry[] };
+      }>(
         'GET',
         `${rolloutPath(id)}${query ? `?${query}` : ''}`,
       );
     },
     /** Every ledger entry, following cursors. */
-    async fullLedger(id: string): Promise<{ rollout: RolloutState; entries: LedgerEntry[] }> {
-      const entries: LedgerEntry[] = [];
+    async fullLedger(
+      id: string,
+    ): Promise<{ rollout: RolloutState; plan: number[]; entries: DescribedEntry[] }> {
+      const entries: DescribedEntry[] = [];
       let cursor: string | undefined;
       let rollout: RolloutState;
+      let plan: number[];
       do {
         const page = await this.getRollout(id, { limit: 1000, ...(cursor ? { cursor } : {}) });
         rollout = page.rollout;
+        plan = page.plan;
         entries.push(...page.ledger.entries);
         cursor = page.ledger.cursor;
       } while (cursor);
-      return { rollout, entries };
+      return { rollout, plan, entries };
     },
     action: (id: string, action: string, body: Record<string, unknown>) =>
-      request<{ rollout: RolloutState }>('POST', `${rolloutPath(id)}/actions/${action}`, body),
+      request<{ rollout: RolloutState; entry: DescribedEntry }>(
+        'POST',
+        `${rolloutPath(id)}/actions/${action}`,
+        body,
+      ),
   };
 };
 

@@ -1,8 +1,14 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
+import { CONSOLE_PAGE } from '../console/page.ts';
+import { isOperatorAction, OPERATOR_ACTIONS, operatorAction } from '../lib/app/operator-action.ts';
 import { startRollout } from '../lib/app/start-rollout.ts';
+import { describeEntry } from '../lib/domain/describe.ts';
 import { PHASES, type Phase } from '../lib/domain/phase.ts';
+import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
+import { weightPlan } from '../lib/domain/weight-plan.ts';
 import { RolloutNotFoundError } from '../lib/ports/errors.ts';
+import { parseActionBody } from '../lib/schemas/console-api.ts';
 import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
 import {
   actorOf,
@@ -21,6 +27,12 @@ const deps = consoleDeps();
 const idOf = (event: HttpEvent): string => {
   const { cluster, namespace, name } = event.pathParameters ?? {};
   return `${cluster}/${namespace}/${name}`;
+};
+
+/** Each entry with a line in plain language beside the data it came from. */
+const described = (state: RolloutState, entries: LedgerEntry[]) => {
+  const plan = weightPlan(state.spec.analysis);
+  return entries.map((entry) => ({ ...entry, description: describeEntry(entry, { plan }) }));
 };
 
 const createRollout = async (event: HttpEvent): Promise<HttpResult> => {
@@ -59,19 +71,56 @@ const getRollout = async (event: HttpEvent): Promise<HttpResult> => {
     throw new HttpError(400, 'limit: must be an integer from 1 to 1000');
   const cursor = event.queryStringParameters?.cursor;
   const ledger = await deps.store.ledger(id, { limit, ...(cursor ? { cursor } : {}) });
-  return json(200, { rollout: state, ledger });
+  return json(200, {
+    rollout: state,
+    plan: weightPlan(state.spec.analysis),
+    ledger: { ...ledger, entries: described(state, ledger.entries) },
+  });
 };
+
+const act = async (event: HttpEvent): Promise<HttpResult> => {
+  const actor = actorOf(event, config.KANARI_API_TOKENS);
+  const action = event.pathParameters?.action ?? '';
+  if (!isOperatorAction(action))
+    throw new HttpError(400, `action: must be one of ${OPERATOR_ACTIONS.join(', ')}`);
+  const parsed = parseActionBody(jsonBody(event), action);
+  if (!parsed.ok) {
+    const [first] = parsed.problems;
+    throw new HttpError(400, `${first?.path}: ${first?.message}`, { problems: parsed.problems });
+  }
+  const { reason, full } = parsed.body;
+  const result = await operatorAction(deps, idOf(event), action, {
+    actor,
+    reason,
+    ...(full !== undefined ? { full } : {}),
+  });
+  return json(200, { rollout: result.state, entry: described(result.state, [result.entry])[0] });
+};
+
+/** The web console: one page that talks to this API with a bearer token. It holds no data. */
+const page = async (): Promise<HttpResult> => ({
+  statusCode: 200,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  },
+  body: CONSOLE_PAGE,
+});
 
 const ROLLOUT = '/rollouts/{cluster}/{namespace}/{name}';
 
-/** The HTTP API: rollouts and their ledgers. */
+/** The HTTP API (rollouts, their ledgers, operator actions) and the console page. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(logging('console'))
   .use(httpErrors())
   .handler(
     httpRouterHandler([
+      { method: 'GET', path: '/', handler: page },
       { method: 'POST', path: '/rollouts', handler: createRollout },
       { method: 'GET', path: '/rollouts', handler: listRollouts },
       { method: 'GET', path: ROLLOUT, handler: getRollout },
+      { method: 'POST', path: `${ROLLOUT}/actions/{action}`, handler: act },
     ]) as never,
   );

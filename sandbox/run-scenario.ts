@@ -20,7 +20,7 @@ export interface RunOptions {
   interval: string;
   crdDir: string;
   /** Called with each new ledger entry as it is written. */
-  onEntry?: (entry: LedgerEntry) => void;
+  onEntry?: (entry: LedgerEntry) => void | Promise<void>;
   onLog?: (line: string) => void;
   /** Gives up after this long. */
   timeoutMs?: number;
@@ -55,7 +55,7 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
   try {
     while (Date.now() < deadline) {
       ({ rollout: state, entries } = await api.fullLedger(id));
-      for (const entry of entries.slice(seen)) options.onEntry?.(entry);
+      for (const entry of entries.slice(seen)) await options.onEntry?.(entry);
       seen = entries.length;
       if (isTerminal(state.phase) && !state.pending) break;
       await sleep(500);
@@ -80,15 +80,16 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
 
 /** The stack with the scenario's traffic. */
 export const startScenarioStack = (
-  options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'>,
+  options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'> & { prometheusBinary?: string },
 ): Promise<Stack> => {
   const scenario = SCENARIO_DEFINITIONS[options.scenario];
   return startStack({
     crdDir: options.crdDir,
     primary: scenario.primary,
     canary: scenario.canary,
-    requestsPerSecond: 400,
-    tickMs: 1000,
+    // Enough traffic that 10% of it gives a few hundred requests per 5 s check.
+    requestsPerSecond: 1000,
+    ...(options.prometheusBinary ? { prometheusBinary: options.prometheusBinary } : {}),
     ...(options.onLog ? { log: options.onLog } : {}),
   });
 };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +36,8 @@ export interface StackOptions {
   primary: WorkloadBehaviour;
   canary: WorkloadBehaviour;
   requestsPerSecond: number;
-  /** How often the local scheduler invokes analyze (AWS: the EventBridge schedule). */
-  tickMs: number;
+  /** Path of the prometheus binary; default: found on PATH or in /usr/bin. */
+  prometheusBinary?: string;
   log?: (line: string) => void;
 }
 
@@ -73,7 +74,8 @@ export const scheduledEvent = (now = new Date()) => ({
 
 /** Brings up the whole loop on this machine; `stop()` tears it all down. */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
-  if (!findBinary('prometheus')) throw new PrometheusMissingError('prometheus');
+  const prometheusBinary = options.prometheusBinary ?? findBinary('prometheus');
+  if (!prometheusBinary || !existsSync(prometheusBinary)) throw new PrometheusMissingError(prometheusBinary ?? 'prometheus');
   const log = options.log ?? (() => {});
   const workDir = await mkdtemp(join(tmpdir(), 'kanari-sandbox-'));
   const stops: (() => Promise<void>)[] = [];
@@ -110,7 +112,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       readWeights: async () => weights(),
     });
     stops.push(mesh.stop);
-    const prometheus = await startPrometheus({ scrapeTargets: [new URL(mesh.metricsUrl).host] });
+    const prometheus = await startPrometheus({ scrapeTargets: [new URL(mesh.metricsUrl).host], binary: prometheusBinary });
     stops.push(prometheus.stop);
 
     log('starting the functions (osls offline)');

@@ -57,7 +57,13 @@ export const sandboxCommand = (program: Command): void => {
           (options.json ? process.stderr : process.stdout).write(`${line}\n`);
         let stack: Stack;
         try {
-          stack = await startScenarioStack({ scenario, crdDir: options.crds, onLog: say });
+          const prometheusBinary = process.env.KANARI_PROMETHEUS_BINARY;
+          stack = await startScenarioStack({
+            scenario,
+            crdDir: options.crds,
+            onLog: say,
+            ...(prometheusBinary ? { prometheusBinary } : {}),
+          });
         } catch (error) {
           if (error instanceof PrometheusMissingError) throw new CliError(error.message);
           throw error;
@@ -76,7 +82,9 @@ export const sandboxCommand = (program: Command): void => {
             interval: options.interval,
             crdDir: options.crds,
             onLog: say,
-            onEntry: (entry) => say(`  ${entry.at.slice(11, 19)}  ${describeEntry(entry)}`),
+            onEntry: (entry) => {
+              say(`  ${entry.at.slice(11, 19)}  ${describeEntry(entry)}`);
+            },
           });
           say(
             `${summary.rollout}: ${summary.phase} · primary ${summary.finalWeights.primary}% · canary ${summary.finalWeights.canary}%`,

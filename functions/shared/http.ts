@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { ActionNotAllowedError, ReasonRequiredError } from '../../lib/app/operator-action.ts';
 import {
   KanariError,
   RolloutExistsError,
@@ -85,6 +86,14 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
       request.response = json(error.status, { error: error.message, ...error.details });
     } else if (error instanceof RolloutNotFoundError) {
       request.response = json(404, { error: error.message });
+    } else if (error instanceof ActionNotAllowedError) {
+      request.response = json(409, {
+        error: error.message,
+        phase: error.phase,
+        action: error.action,
+      });
+    } else if (error instanceof ReasonRequiredError) {
+      request.response = json(400, { error: error.message });
     } else if (
       error instanceof RolloutExistsError ||
       error instanceof RolloutVersionConflictError

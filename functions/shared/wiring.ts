@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KubeConfig } from '@kubernetes/client-node';
+import { createCloudWatchAlarmTags } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
 import { createEventBridgeBus } from '../../lib/adapters/eventbridge/event-bus.ts';
 import { createKubernetesTrafficRouter } from '../../lib/adapters/kubernetes/index.ts';
@@ -10,6 +12,7 @@ import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/i
 import type { AnalyzeDeps } from '../../lib/app/analyze-due.ts';
 import type { ApplyDeps } from '../../lib/app/apply-decision.ts';
 import type { CoreDeps } from '../../lib/app/deps.ts';
+import type { IntakeDeps } from '../../lib/app/intake-alert.ts';
 import type { MetricsProvider } from '../../lib/ports/metrics-provider.ts';
 import { type Config, loadConfig } from '../../lib/schemas/config.ts';
 import { log } from './log.ts';
@@ -71,3 +74,11 @@ export const applyDeps = (): ApplyDeps => ({
 });
 
 export const consoleDeps = (): CoreDeps => core();
+
+/** Alert intake: webhooks and CloudWatch alarms. Tags are read only when a matcher needs them. */
+export const alertDeps = (): IntakeDeps => ({
+  ...core(),
+  alarmTags: createCloudWatchAlarmTags({
+    client: new CloudWatchClient({ region: config.AWS_REGION }),
+  }),
+});

@@ -34,13 +34,21 @@ const measureOne = async (
   const template =
     metric.query ?? (isBuiltinMetric(metric.name) ? BUILTIN_METRICS[metric.name] : '');
   const query = renderTemplate(template, variables);
-  const [measured, sample] = await Promise.all([
+  // The primary's value is shown beside the canary's; a query that does not name the target
+  // would measure the same thing twice, so it is not asked.
+  const primaryQuery = renderTemplate(template, {
+    ...variables,
+    target: workloadOf(spec.target.primary),
+  });
+  const [measured, sample, primary] = await Promise.all([
     ask(metrics, query),
     builtin ? ask(metrics, renderTemplate(SAMPLE_SIZE_QUERY, variables)) : undefined,
+    primaryQuery !== query ? ask(metrics, primaryQuery) : undefined,
   ]);
   const minSampleSize = builtin ? spec.analysis.minSampleSize : undefined;
   const judged = judgeThreshold({
     value: measured.value,
+    ...(primary ? { primaryValue: primary.value } : {}),
     thresholdRange: metric.thresholdRange,
     ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
   });
@@ -49,6 +57,7 @@ const measureOne = async (
     name: metric.name,
     query,
     value: measured.value,
+    ...(primary ? { primaryValue: primary.value } : {}),
     thresholdRange: metric.thresholdRange,
     ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
     verdict: failure ? 'inconclusive' : judged.verdict,

@@ -33,8 +33,39 @@ export const describeCause = (cause: Cause): string => {
   }
 };
 
-/** One ledger entry in plain language, e.g. `Check at 20%: success rate 99.8% ≥ 99% · p99 312 ms ≤ 500 ms → promote to 30%`. */
-export const describeEntry = (entry: LedgerEntry): string => {
+const ACTION_LABEL: Record<string, string> = {
+  rollback: 'Rollback',
+  abort: 'Abort',
+  pause: 'Pause',
+  resume: 'Resume',
+  step: 'Promotion',
+  promote: 'Full promotion',
+};
+
+/** `by alice ("bad p99")`, `by alert HighErrorRate (alertmanager)`, `by the analysis`. */
+const byWhom = (cause: Cause): string =>
+  cause.type === 'operator'
+    ? `by ${cause.actor} ("${cause.reason}")`
+    : cause.type === 'alert'
+      ? `by alert ${cause.name} (${cause.source})`
+      : `by the ${cause.type}`;
+
+/** Where a check ran: `Step 2 at 20%` when the weight is on the plan, else `Check at 20%`. */
+const where = (weight: number, plan: readonly number[] | undefined): string => {
+  const index = plan?.indexOf(weight) ?? -1;
+  return index >= 0 ? `Step ${index + 1} at ${weight}%` : `Check at ${weight}%`;
+};
+
+export interface DescribeOptions {
+  /** The rollout's weight plan (see weightPlan), so that checks are named by their step. */
+  plan?: readonly number[];
+}
+
+/**
+ * One ledger entry in plain language, e.g.
+ * `Step 2 at 20%: success rate 99.8% ≥ 99% · p99 312 ms ≤ 500 ms → promote to 30%`.
+ */
+export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {}): string => {
   const decision = entry.decision;
   const outcome = !decision
     ? ''
@@ -49,17 +80,24 @@ export const describeEntry = (entry: LedgerEntry): string => {
     case 'check': {
       const check = entry.check;
       if (!check) return entry.message;
-      const measured = check.metrics.map(describeMetric).join(' · ');
-      return `Check at ${check.weight}%: ${measured} → ${check.verdict}, ${outcome}`;
+      const measured = check.metrics.map(describeMetric).join(' · ') || 'no metrics';
+      const verdict = check.verdict === 'pass' ? '' : `${check.verdict}, `;
+      return `${where(check.weight, options.plan)}: ${measured} → ${verdict}${outcome}`;
     }
     case 'applied': {
       const weights = entry.applied?.weights;
       return `Applied: primary ${weights?.primary}% · canary ${weights?.canary}% → ${entry.phase}`;
     }
     case 'start':
-      return `Started by ${describeCause(entry.cause)} → ${outcome}`;
-    case 'action':
-      return `${describeCause(entry.cause)} → ${outcome}`;
+      return `Started ${byWhom(entry.cause)} → first step at ${decision?.targetWeight ?? 0}%`;
+    case 'action': {
+      const action = decision?.action ?? '';
+      const label = ACTION_LABEL[action] ?? action;
+      const at = decision ? ` at ${decision.fromWeight}%` : '';
+      if (action === 'pause' || action === 'resume')
+        return `${action === 'pause' ? 'Paused' : 'Resumed'}${at} ${byWhom(entry.cause)}`;
+      return `${label} requested${at} ${byWhom(entry.cause)} → ${outcome}`;
+    }
     case 'failed':
       return entry.message;
   }

@@ -8,6 +8,8 @@ export interface MetricResult {
   query: string;
   /** null when the backend returned no data or NaN. */
   value: number | null;
+  /** The same query against the primary, for display only: the threshold judges the canary. */
+  primaryValue?: number | null;
   thresholdRange: ThresholdRange;
   /** Requests behind the value, when known. */
   sampleSize?: number | null;

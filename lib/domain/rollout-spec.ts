@@ -44,10 +44,34 @@ export interface AnalysisSpec {
   metrics: MetricSpec[];
 }
 
+/** What a matching firing alert does to the rollout. */
+export type AlertAction = 'rollback' | 'pause';
+
+/**
+ * One alert matcher. Every condition given must hold (AND); a matcher has at least one.
+ * Labels compare like Alertmanager matchers: `labels` by equality, `labelsRegex` by a regex
+ * anchored at both ends (`=~`). `alarmNames` and `alarmTags` match CloudWatch alarms only.
+ */
+export interface AlertMatcher {
+  labels?: Record<string, string>;
+  labelsRegex?: Record<string, string>;
+  alarmNames?: string[];
+  alarmTags?: Record<string, string>;
+  action: AlertAction;
+}
+
+export interface AlertsSpec {
+  /** How long after Succeeded a matching alert still rolls back, e.g. `10m`; `0s` for never. */
+  bakeWindow: string;
+  matchers: AlertMatcher[];
+}
+
 export interface RolloutSpec {
   name: string;
   target: RolloutTarget;
   analysis: AnalysisSpec;
+  /** Alerts that roll the canary back (or pause it) without waiting for the next check. */
+  alerts?: AlertsSpec;
 }
 
 /** `cluster/namespace/name`: how a rollout is addressed everywhere. */

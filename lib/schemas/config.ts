@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertSourcesSchema } from './alert-sources.ts';
 
 /** Tokens as `name=token,name=token`: the name is the actor recorded in the ledger. */
 const tokenList = z.string().transform((text, ctx) => {
@@ -14,6 +15,15 @@ const tokenList = z.string().transform((text, ctx) => {
   return tokens;
 });
 
+const jsonText = z.string().transform((text, ctx): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not JSON: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 /** Configuration the functions read from their environment. */
 export const configSchema = z.object({
   KANARI_TABLE: z.string().min(1).default('kanari'),
@@ -25,6 +35,11 @@ export const configSchema = z.object({
   KUBECONFIG: z.string().min(1).optional(),
   /** Local bearer tokens for the HTTP API; in AWS the IAM authorizer is used instead. */
   KANARI_API_TOKENS: tokenList.optional(),
+  /**
+   * Alert webhook sources as JSON: `{ "<name>": { "type", "auth", "secretEnv" | "ssmParameter",
+   * ... } }` (see lib/schemas/alert-sources.ts). `POST /alerts/<name>` receives each one.
+   */
+  KANARI_ALERT_SOURCES: jsonText.pipe(alertSourcesSchema).default({}),
   /** A pending decision older than this is published again. */
   KANARI_RESEND_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   AWS_REGION: z.string().default('us-east-1'),

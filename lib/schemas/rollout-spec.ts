@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelRegex } from '../domain/alert-matching.ts';
 import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { isDuration } from '../domain/duration.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
@@ -146,12 +147,66 @@ const target = z
     }
   });
 
+const regex = z.string().superRefine((pattern, ctx) => {
+  try {
+    labelRegex(pattern);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regex: ${(error as Error).message}` });
+  }
+});
+// An empty map would hold no condition, and a matcher without conditions would match anything.
+const conditions = <T extends z.ZodType>(value: T) =>
+  z
+    .record(z.string().min(1), value)
+    .refine((map) => Object.keys(map).length > 0, 'must not be empty');
+
+const alertMatcher = z
+  .object({
+    labels: conditions(z.string())
+      .optional()
+      .describe('Label equality, like the Alertmanager matcher name="value"; absent labels are ""'),
+    labelsRegex: conditions(regex)
+      .optional()
+      .describe(
+        'Label regexes, anchored at both ends like the Alertmanager matcher name=~"value" (JavaScript syntax)',
+      ),
+    alarmNames: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('CloudWatch alarm names (State Change events on EventBridge)'),
+    alarmTags: conditions(z.string())
+      .optional()
+      .describe('CloudWatch alarm tags, read with cloudwatch:ListTagsForResource when needed'),
+    action: z
+      .enum(['rollback', 'pause'])
+      .default('rollback')
+      .describe('What a matching firing alert does to the rollout'),
+  })
+  .strict()
+  .refine(
+    (m) => m.labels ?? m.labelsRegex ?? m.alarmNames ?? m.alarmTags,
+    'needs at least one of labels, labelsRegex, alarmNames, alarmTags',
+  )
+  .describe('Every condition given must hold; a rollout matches when any matcher does');
+
+const alerts = z
+  .object({
+    bakeWindow: duration
+      .default('0s')
+      .describe('How long after Succeeded a matching alert still rolls back, e.g. 10m'),
+    matchers: z.array(alertMatcher).min(1),
+  })
+  .strict()
+  .describe('Alerts that roll the canary back (or pause it) at once, not at the next check');
+
 /** A rollout spec as users write it (YAML or JSON). */
 export const rolloutSpecSchema = z
   .object({
     name: name('name'),
     target,
     analysis,
+    alerts: alerts.optional(),
   })
   .strict() satisfies z.ZodType<RolloutSpec, unknown>;
 
@@ -163,7 +218,8 @@ export interface SpecProblem {
   message: string;
 }
 
-const formatPath = (path: readonly PropertyKey[]): string =>
+/** A zod issue path as users read it: `analysis.metrics[0].thresholdRange`. */
+export const formatPath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>(
     (text, key) =>
       typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),

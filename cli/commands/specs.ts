@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parse } from 'yaml';
+import { rolloutIdOf } from '../../lib/domain/rollout-spec.ts';
+import { parseRolloutSpec, type SpecProblem } from '../../lib/schemas/rollout-spec.ts';
+import { connect } from '../config.ts';
+import type { CliContext } from '../context.ts';
+import { CliError } from '../errors.ts';
+import { type ConnectedOptions, type Format, withConnection, withOutput } from '../options.ts';
+import { render } from '../render.ts';
+
+/** Reads a YAML or JSON file (`-` for stdin); YAML is a superset of JSON, so one parser does. */
+export const readDocument = async (file: string): Promise<unknown> => {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new CliError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+};
+
+const readStdin = async (): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const problemLines = (problems: SpecProblem[]): string =>
+  problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+
+/** Validates locally; on problems prints them and fails with the field paths. */
+const validated = async (file: string, format: Format, ctx: CliContext) => {
+  const parsed = parseRolloutSpec(await readDocument(file));
+  if (!parsed.ok) {
+    if (format !== 'table')
+      ctx.out(render(format, { valid: false, problems: parsed.problems }, () => ''));
+    throw new CliError(`invalid rollout spec in ${file}:\n${problemLines(parsed.problems)}`);
+  }
+  return parsed.spec;
+};
+
+export const specCommands = (program: Command, ctx: CliContext): void => {
+  withOutput(
+    program
+      .command('validate')
+      .description('check a rollout spec locally; prints each problem with its field path')
+      .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)'),
+  ).action(async (options: { file: string; output: Format }) => {
+    const spec = await validated(options.file, options.output, ctx);
+    ctx.out(
+      render(
+        options.output,
+        { valid: true, id: rolloutIdOf(spec), spec },
+        () => `${options.file}: valid rollout spec for ${rolloutIdOf(spec)}\n`,
+      ),
+    );
+  });
+
+  withConnection(
+    withOutput(
+      program
+        .command('apply')
+        .description('validate a rollout spec, then create and start the rollout')
+        .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)'),
+    ),
+  ).action(async (options: ConnectedOptions & { file: string }) => {
+    const spec = await validated(options.file, options.output, ctx);
+    const api = await connect(options, ctx);
+    const { rollout } = await api.createRollout(spec);
+    ctx.out(
+      render(
+        options.output,
+        { rollout },
+        () =>
+          `${rollout.id} started (revision ${rollout.revision}): ${rollout.phase}, ${rollout.message}\n`,
+      ),
+    );
+  });
+};

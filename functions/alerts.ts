@@ -1,0 +1,36 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { intakeAlerts } from '../lib/app/intake-alert.ts';
+import { readAlerts } from './shared/alert-webhook.ts';
+import { alertSecrets } from './shared/alert-secrets.ts';
+import { HttpError, type HttpEvent, type HttpResult, httpErrors, json } from './shared/http.ts';
+import { logging } from './shared/middleware.ts';
+import { alertDeps, config } from './shared/wiring.ts';
+
+const deps = alertDeps();
+const sources = config.KANARI_ALERT_SOURCES;
+const secrets = alertSecrets(sources, process.env);
+
+/** `POST /alerts/{source}`: Alertmanager, Grafana and generic webhooks; they authenticate themselves. */
+const receive = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+  const name = event.pathParameters?.source ?? '';
+  const source = sources[name];
+  if (!source) throw new HttpError(404, `unknown alert source "${name}"`);
+  const secret = secrets.secretOf(name, context);
+  if (!secret) {
+    deps.log?.('alert source has no secret configured', { source: name });
+    throw new HttpError(500, `alert source "${name}" is not configured with a secret`);
+  }
+  const alerts = readAlerts(name, source, secret, event, deps.now());
+  const outcomes = await intakeAlerts(deps, alerts);
+  deps.log?.('alerts received', {
+    source: name,
+    outcomes: outcomes.map((o) => ({ id: o.alert.id, name: o.alert.name, outcome: o.outcome })),
+  });
+  return json(200, { outcomes });
+};
+
+const base = middy<HttpEvent, HttpResult>().use(logging('alerts')).use(httpErrors());
+export const handler = (secrets.middleware ? base.use(secrets.middleware as never) : base).handler(
+  receive,
+);

@@ -1,0 +1,76 @@
+import type { AlertAction, AlertMatcher, RolloutSpec } from './rollout-spec.ts';
+
+export type AlertStatus = 'firing' | 'resolved';
+
+/** An alert from any source (Alertmanager, Grafana, a generic webhook, CloudWatch), normalized. */
+export interface Alert {
+  /** The configured source that delivered it, e.g. `alertmanager`, or `cloudwatch`. */
+  source: string;
+  /** Identity: the Alertmanager or Grafana fingerprint, or the CloudWatch alarm ARN. */
+  id: string;
+  name: string;
+  status: AlertStatus;
+  labels: Record<string, string>;
+  startsAt?: string;
+  /**
+   * Set for CloudWatch alarms only. Their tags are not in the state-change event, so they are
+   * looked up (and filled in here) only when a rollout's matchers ask for tags.
+   */
+  alarm?: { arn: string; tags?: Record<string, string> };
+}
+
+export interface AlertMatch {
+  action: AlertAction;
+  /** Index of the matcher that decided, in the spec's `alerts.matchers`. */
+  matcher: number;
+}
+
+/** A label regex as Alertmanager applies it: anchored at both ends. */
+export const labelRegex = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
+
+// An absent label compares as the empty string, as in Alertmanager.
+const label = (alert: Alert, name: string): string => alert.labels[name] ?? '';
+
+const matches = (matcher: AlertMatcher, alert: Alert): boolean => {
+  const checks: boolean[] = [];
+  if (matcher.labels) {
+    checks.push(Object.entries(matcher.labels).every(([name, value]) => label(alert, name) === value));
+  }
+  if (matcher.labelsRegex) {
+    checks.push(
+      Object.entries(matcher.labelsRegex).every(([name, pattern]) =>
+        labelRegex(pattern).test(label(alert, name)),
+      ),
+    );
+  }
+  if (matcher.alarmNames) {
+    checks.push(alert.alarm !== undefined && matcher.alarmNames.includes(alert.name));
+  }
+  if (matcher.alarmTags) {
+    const tags = alert.alarm?.tags;
+    checks.push(
+      tags !== undefined &&
+        Object.entries(matcher.alarmTags).every(([key, value]) => tags[key] === value),
+    );
+  }
+  // A matcher without conditions would match everything; the schema refuses it, and so does this.
+  return checks.length > 0 && checks.every(Boolean);
+};
+
+/**
+ * Which action a firing alert asks of a rollout, or undefined when none of its matchers match.
+ * Resolved alerts never match. When several matchers match, rollback wins over pause.
+ */
+export const matchAlert = (spec: RolloutSpec, alert: Alert): AlertMatch | undefined => {
+  if (alert.status !== 'firing') return undefined;
+  let found: AlertMatch | undefined;
+  (spec.alerts?.matchers ?? []).forEach((matcher, index) => {
+    if (found?.action === 'rollback' || !matches(matcher, alert)) return;
+    found = { action: matcher.action, matcher: index };
+  });
+  return found;
+};
+
+/** True when matching this spec against a CloudWatch alarm needs the alarm's tags. */
+export const needsAlarmTags = (spec: RolloutSpec): boolean =>
+  (spec.alerts?.matchers ?? []).some((matcher) => matcher.alarmTags !== undefined);

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { genericMappingSchema } from './generic-alerts.ts';
+
+/** Header names as API Gateway and serverless-offline deliver them: lowercase. */
+const header = z
+  .string()
+  .min(1)
+  .transform((name) => name.toLowerCase());
+
+/**
+ * One webhook source: `POST /alerts/<name>`. Its secret (bearer token or HMAC key) comes from
+ * an SSM parameter in AWS (`ssmParameter`, a SecureString) or an environment variable locally
+ * (`secretEnv`); it is never part of this config.
+ */
+export const alertSourceSchema = z
+  .object({
+    type: z.enum(['alertmanager', 'grafana', 'generic']),
+    /** `bearer`: `Authorization: Bearer <secret>`. `hmac`: HMAC-SHA256 of the raw body, hex. */
+    auth: z.enum(['bearer', 'hmac']),
+    secretEnv: z.string().min(1).optional(),
+    ssmParameter: z.string().min(1).optional(),
+    /** HMAC only. Default: `X-Grafana-Alerting-Signature` for grafana, else `X-Kanari-Signature`. */
+    signatureHeader: header.optional(),
+    /** HMAC only. When set, the signed text is `<unix seconds>:<body>`, within ±5 minutes. */
+    timestampHeader: header.optional(),
+    /** Generic only: where identity, name, status and labels are in the body. */
+    mapping: genericMappingSchema.optional(),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    if ((source.secretEnv === undefined) === (source.ssmParameter === undefined))
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of secretEnv and ssmParameter' });
+    if (source.type === 'generic' && !source.mapping)
+      ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'required for type generic' });
+    if (source.type !== 'generic' && source.mapping)
+      ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'only for type generic' });
+    for (const field of ['signatureHeader', 'timestampHeader'] as const) {
+      if (source.auth !== 'hmac' && source[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'only for auth hmac' });
+    }
+  });
+
+export type AlertSource = z.infer<typeof alertSourceSchema>;
+
+/** `{ "<name>": source }`; `cloudwatch` is taken by the CloudWatch alarm intake. */
+export const alertSourcesSchema = z.record(
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'source names are lowercase letters, digits and -')
+    .refine((name) => name !== 'cloudwatch', 'cloudwatch is reserved for CloudWatch alarms'),
+  alertSourceSchema,
+);
+
+export type AlertSources = z.infer<typeof alertSourcesSchema>;
+
+/** The signature header a source's HMAC arrives in. */
+export const signatureHeaderOf = (source: AlertSource): string =>
+  source.signatureHeader ??
+  (source.type === 'grafana' ? 'x-grafana-alerting-signature' : 'x-kanari-signature');

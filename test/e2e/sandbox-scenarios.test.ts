@@ -1,0 +1,204 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../cli/api-client.ts';
+import { currentWeights } from '../../lib/domain/routes.ts';
+import type { LedgerEntry } from '../../lib/domain/state.ts';
+import type { VirtualService } from '../../lib/domain/virtual-service.ts';
+import {
+  runScenario,
+  type ScenarioSummary,
+  startScenarioStack,
+} from '../../sandbox/run-scenario.ts';
+import { type ScenarioName, sandboxSpec } from '../../sandbox/scenarios.ts';
+import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
+import { kubectlGetVirtualService } from '../support/kubectl.ts';
+import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
+
+/** Everything in the object but what kanari may change and what the server manages. */
+const unmanaged = (vs: VirtualService, routesToo: boolean) => {
+  const { resourceVersion: _rv, generation: _g, ...metadata } = vs.metadata;
+  const http = (vs.spec.http ?? []).map((route) => ({
+    ...route,
+    route: route.route?.map((entry) => (routesToo ? entry : { ...entry, weight: 'managed' })),
+  }));
+  return {
+    ...vs,
+    metadata,
+    spec: { ...vs.spec, http: routesToo ? http : [http[0], ...(vs.spec.http ?? []).slice(1)] },
+  };
+};
+
+interface Observation {
+  entry: LedgerEntry;
+  vs: VirtualService;
+}
+
+const run = async (scenario: ScenarioName, beforeRun?: (stack: Stack) => Promise<void>) => {
+  const stack = await startScenarioStack({
+    scenario,
+    crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
+    onLog: (line) => console.log(`[${scenario}] ${line}`),
+  });
+  try {
+    const seed = await kubectlGetVirtualService(stack.emulator.kubeconfigPath);
+    await beforeRun?.(stack);
+    const observed: Observation[] = [];
+    const summary = await runScenario(stack, {
+      scenario,
+      interval: '5s',
+      crdDir: ISTIO_CRDS,
+      // Read with real kubectl what the ledger says was just applied.
+      onEntry: async (entry) => {
+        if (entry.kind !== 'applied') return;
+        observed.push({ entry, vs: await kubectlGetVirtualService(stack.emulator.kubeconfigPath) });
+      },
+      onLog: (line) => console.log(`[${scenario}] ${line}`),
+    });
+    const { entries } = await createApiClient({
+      url: stack.apiUrl,
+      token: stack.apiToken,
+    }).fullLedger(summary.rollout);
+    return {
+      summary,
+      observed,
+      seed,
+      entries,
+      final: await kubectlGetVirtualService(stack.emulator.kubeconfigPath),
+    };
+  } finally {
+    await stack.stop();
+  }
+};
+
+const expectObservationsMatchLedger = (observed: Observation[], seed: VirtualService) => {
+  for (const { entry, vs } of observed) {
+    // The next step may already be on; only compare what this entry wrote.
+    if (vs.metadata.resourceVersion !== entry.applied?.resourceVersion) continue;
+    const weights = currentWeights(vs, SEED_TARGET);
+    expect(weights).toEqual(entry.applied?.weights);
+    expect(weights.primary + weights.canary).toBe(100);
+    if (entry.phase !== 'RolledBack') expect(unmanaged(vs, false)).toEqual(unmanaged(seed, false));
+  }
+  expect(
+    observed.filter(
+      ({ entry, vs }) => vs.metadata.resourceVersion === entry.applied?.resourceVersion,
+    ).length,
+  ).toBeGreaterThan(0);
+};
+
+describe('sandbox scenarios, end to end with real DynamoDB Local, Prometheus and kubectl', {
+  timeout: 300_000,
+}, () => {
+  let healthy: Awaited<ReturnType<typeof run>>;
+  let refused: {
+    status: number;
+    problems: { path: string }[];
+    rollouts: number;
+    resourceVersionBefore?: string;
+    resourceVersionAfter?: string;
+  };
+
+  beforeAll(async () => {
+    healthy = await run('healthy', async (stack) => {
+      const api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
+      const before = stack.virtualService().metadata.resourceVersion;
+      const bad = sandboxSpec('5s') as Record<string, unknown> & {
+        analysis: Record<string, unknown>;
+      };
+      bad.analysis = { ...bad.analysis, stepWeights: [10, 5], threshold: 0 };
+      const error = await api
+        .createRollout({
+          ...bad,
+          target: { ...(bad.target as object), namespace: 'Not_A_Namespace' },
+        })
+        .catch((e) => e);
+      refused = {
+        status: error.status,
+        problems: error.body?.problems ?? [],
+        rollouts: (await api.listRollouts()).rollouts.length,
+        resourceVersionBefore: before,
+        resourceVersionAfter: stack.virtualService().metadata.resourceVersion,
+      };
+    });
+  }, 300_000);
+
+  it('refuses an invalid spec with field paths and writes nothing to DynamoDB or Kubernetes', () => {
+    expect(refused.status).toBe(400);
+    expect(refused.problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['target.namespace', 'analysis.threshold', 'analysis.stepWeights[1]']),
+    );
+    expect(refused.rollouts).toBe(0);
+    expect(refused.resourceVersionAfter).toBe(refused.resourceVersionBefore);
+  });
+
+  it('healthy: walks every step and succeeds with the canary at 100', () => {
+    const { summary, entries, observed, seed, final } = healthy;
+    expect(summary.phase).toBe('Succeeded');
+    expect(summary.steps).toEqual(
+      [10, 20, 30, 40, 50].map((weight) => ({ weight, verdict: 'pass' })),
+    );
+    expect(
+      entries.filter((e) => e.kind === 'applied').map((e) => e.applied?.weights.canary),
+    ).toEqual([10, 20, 30, 40, 50, 100]);
+    expect(summary.finalWeights).toEqual({ primary: 0, canary: 100 });
+    expect(currentWeights(final, SEED_TARGET)).toEqual({ primary: 0, canary: 100 });
+    expectObservationsMatchLedger(observed, seed);
+    // The /v2 prefix route and every other field stay exactly as they were.
+    expect(unmanaged(final, false)).toEqual(unmanaged(seed, false));
+    const check = entries.find((e) => e.kind === 'check')?.check;
+    expect(check?.metrics.map((m) => m.name)).toEqual(['request-success-rate', 'request-duration']);
+    expect(
+      check?.metrics.every((m) => typeof m.value === 'number' && m.query.includes('my-service-v2')),
+    ).toBe(true);
+  });
+
+  for (const scenario of ['errors', 'latency'] as const) {
+    describe(scenario, () => {
+      let result: Awaited<ReturnType<typeof run>>;
+      let summary: ScenarioSummary;
+      beforeAll(async () => {
+        result = await run(scenario);
+        summary = result.summary;
+      }, 300_000);
+
+      it('fails two checks at 10% and rolls back, with the canary at 0', () => {
+        expect(summary.phase).toBe('RolledBack');
+        expect(summary.steps).toEqual([
+          { weight: 10, verdict: 'fail' },
+          { weight: 10, verdict: 'fail' },
+        ]);
+        expect(
+          result.entries.filter((e) => e.kind === 'applied').map((e) => e.applied?.weights.canary),
+        ).toEqual([10, 0]);
+        expect(summary.finalWeights).toEqual({ primary: 100, canary: 0 });
+        const failing = result.entries
+          .filter((e) => e.kind === 'check')
+          .flatMap((e) => e.check?.metrics ?? []);
+        const metric = scenario === 'errors' ? 'request-success-rate' : 'request-duration';
+        expect(failing.filter((m) => m.name === metric).every((m) => m.verdict === 'fail')).toBe(
+          true,
+        );
+        const rollback = result.entries.find(
+          (e) => e.decision?.action === 'rollback' && e.kind === 'check',
+        );
+        expect(rollback?.cause).toEqual({ type: 'analysis' });
+      });
+
+      it('points the /v2 prefix route back at my-service and changes nothing else', () => {
+        const { final, seed, observed } = result;
+        expectObservationsMatchLedger(observed, seed);
+        expect(final.spec.http?.[1]?.match).toEqual(seed.spec.http?.[1]?.match);
+        const v2 = final.spec.http?.[1]?.route ?? [];
+        expect(v2.filter((r) => (r.weight ?? 0) > 0).map((r) => r.destination.host)).toEqual([
+          'my-service',
+        ]);
+        expect(v2.reduce((sum, r) => sum + (r.weight ?? 0), 0)).toBe(100);
+        const expected = structuredClone(seed);
+        const [canary, primary] = expected.spec.http?.[1]?.route ?? [];
+        if (!canary || !primary) throw new Error('the seed has no /v2 route');
+        canary.weight = 0;
+        primary.weight = 100;
+        expect(unmanaged(final, false)).toEqual(unmanaged(expected, false));
+      });
+    });
+  }
+});

@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** ../shared beside the checkout: Istio's CRDs and Flagger's examples live there, not in this repo. */
+export const SHARED = fileURLToPath(new URL('../../../shared', import.meta.url));
+export const ISTIO_CRDS = `${SHARED}/istio`;
+export const FLAGGER_FIXTURES = `${SHARED}/fixtures/flagger`;
+
+/** Fails loudly (never skips) when a test's outside files are absent. */
+export const requireShared = (path: string, what: string): string => {
+  if (!existsSync(path)) {
+    throw new Error(
+      `${what} are required at ${path} (they come from ../shared beside the repository and are not copied into it)`,
+    );
+  }
+  return path;
+};
