@@ -92,10 +92,7 @@ export const createApiClient = (options: ApiClientOptions) => {
         rollout: RolloutState;
         plan: number[];
         ledger: LedgerPage & { entries: DescribedEntry[] };
-      }>(
-        'GET',
-        `${rolloutPath(id)}${query ? `?${query}` : ''}`,
-      );
+      }>('GET', `${rolloutPath(id)}${query ? `?${query}` : ''}`);
     },
     /** Every ledger entry, following cursors. */
     async fullLedger(

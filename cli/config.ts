@@ -64,12 +64,15 @@ export const connect = async (flags: ConnectionFlags, ctx: CliContext): Promise<
   const url = flags.url ?? env.KANARI_URL ?? file.url;
   if (!url)
     throw new CliError(`no API endpoint: pass --url, set KANARI_URL, or put url: in ${path}`);
-  const sigv4 = flags.sigv4 || env.KANARI_AUTH === 'sigv4' || (!flags.token && file.auth === 'sigv4');
+  const sigv4 =
+    flags.sigv4 || env.KANARI_AUTH === 'sigv4' || (!flags.token && file.auth === 'sigv4');
   if (sigv4) {
     const region =
       flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? file.region ?? regionOfUrl(url);
     if (!region)
-      throw new CliError('--sigv4 needs a region: pass --region, set AWS_REGION, or region: in the config file');
+      throw new CliError(
+        '--sigv4 needs a region: pass --region, set AWS_REGION, or region: in the config file',
+      );
     return createApiClient({ url, sign: executeApiSigner(region) });
   }
   const token = flags.token ?? env.KANARI_TOKEN ?? file.token;

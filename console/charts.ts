@@ -3,7 +3,7 @@
  * beside it when the check measured it, and the threshold. An expression of browser
  * JavaScript kept as a string (see page.ts); it uses no template literals.
  */
-export const CONSOLE_CHARTS = String.raw`(function () {
+export const CONSOLE_CHARTS = `(function () {
   var NS = 'http://www.w3.org/2000/svg';
   var W = 320, H = 150, LEFT = 46, RIGHT = 10, TOP = 12, BOTTOM = 26;
   var LABELS = {

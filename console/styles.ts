@@ -1,5 +1,5 @@
 /** The console's stylesheet: system fonts, readable from 320 px wide, visible focus. */
-export const CONSOLE_CSS = String.raw`
+export const CONSOLE_CSS = `
 :root {
   --bg: #f6f7f9; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --card: #fff;
   --accent: #0b5cad; --canary: #d9730d; --primary: #6e7781; --danger: #b42318; --ok: #1a7f37;

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { intakeAlerts } from '../lib/app/intake-alert.ts';
-import { readAlerts } from './shared/alert-webhook.ts';
 import { alertSecrets } from './shared/alert-secrets.ts';
+import { readAlerts } from './shared/alert-webhook.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json } from './shared/http.ts';
 import { logging } from './shared/middleware.ts';
 import { alertDeps, config } from './shared/wiring.ts';

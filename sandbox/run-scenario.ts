@@ -80,7 +80,10 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
 
 /** The stack with the scenario's traffic. */
 export const startScenarioStack = (
-  options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'> & { prometheusBinary?: string },
+  options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'> & {
+    prometheusBinary?: string;
+    dynamoEndpoint?: string;
+  },
 ): Promise<Stack> => {
   const scenario = SCENARIO_DEFINITIONS[options.scenario];
   return startStack({
@@ -90,6 +93,7 @@ export const startScenarioStack = (
     // Enough traffic that 10% of it gives a few hundred requests per 5 s check.
     requestsPerSecond: 1000,
     ...(options.prometheusBinary ? { prometheusBinary: options.prometheusBinary } : {}),
+    ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
     ...(options.onLog ? { log: options.onLog } : {}),
   });
 };

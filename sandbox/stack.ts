@@ -36,6 +36,8 @@ export interface StackOptions {
   primary: WorkloadBehaviour;
   canary: WorkloadBehaviour;
   requestsPerSecond: number;
+  /** A DynamoDB Local that is already running (tests share one); default: start one. */
+  dynamoEndpoint?: string;
   /** Path of the prometheus binary; default: found on PATH or in /usr/bin. */
   prometheusBinary?: string;
   log?: (line: string) => void;
@@ -75,7 +77,8 @@ export const scheduledEvent = (now = new Date()) => ({
 /** Brings up the whole loop on this machine; `stop()` tears it all down. */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
   const prometheusBinary = options.prometheusBinary ?? findBinary('prometheus');
-  if (!prometheusBinary || !existsSync(prometheusBinary)) throw new PrometheusMissingError(prometheusBinary ?? 'prometheus');
+  if (!prometheusBinary || !existsSync(prometheusBinary))
+    throw new PrometheusMissingError(prometheusBinary ?? 'prometheus');
   const log = options.log ?? (() => {});
   const workDir = await mkdtemp(join(tmpdir(), 'kanari-sandbox-'));
   const stops: (() => Promise<void>)[] = [];
@@ -84,11 +87,15 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     await rm(workDir, { recursive: true, force: true });
   };
   try {
-    log('starting DynamoDB Local');
-    const dynamo = await startDynamoDbLocal();
-    stops.push(dynamo.stop);
-    const tableName = 'kanari-sandbox';
-    await createTable({ endpoint: dynamo.endpoint, tableName });
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      log('starting DynamoDB Local');
+      const dynamo = await startDynamoDbLocal();
+      stops.push(dynamo.stop);
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const tableName = `kanari-sandbox-${randomBytes(4).toString('hex')}`;
+    await createTable({ endpoint: dynamoEndpoint, tableName });
 
     log('starting the Kubernetes API emulator');
     const emulator = await startKubeEmulator({ crdDir: options.crdDir });
@@ -112,7 +119,10 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       readWeights: async () => weights(),
     });
     stops.push(mesh.stop);
-    const prometheus = await startPrometheus({ scrapeTargets: [new URL(mesh.metricsUrl).host], binary: prometheusBinary });
+    const prometheus = await startPrometheus({
+      scrapeTargets: [new URL(mesh.metricsUrl).host],
+      binary: prometheusBinary,
+    });
     stops.push(prometheus.stop);
 
     log('starting the functions (osls offline)');
@@ -123,7 +133,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         KANARI_TABLE: tableName,
         KANARI_EVENT_BUS: 'kanari-sandbox',
         PROMETHEUS_URL: prometheus.url,
@@ -141,7 +151,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       mesh,
       prometheus,
       offline,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint,
       tableName,
       workDir,
       virtualService,

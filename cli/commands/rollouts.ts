@@ -63,7 +63,9 @@ export const rolloutCommands = (program: Command, ctx: CliContext): void => {
         .option('--namespace <namespace>', 'only this namespace'),
     ),
   ).action(
-    async (options: ConnectedOptions & { phase?: string; cluster?: string; namespace?: string }) => {
+    async (
+      options: ConnectedOptions & { phase?: string; cluster?: string; namespace?: string },
+    ) => {
       if (options.phase && !PHASES.includes(options.phase as Phase))
         throw new CliError(`--phase: must be one of ${PHASES.join(', ')}`);
       const api = await connect(options, ctx);
@@ -96,7 +98,9 @@ export const rolloutCommands = (program: Command, ctx: CliContext): void => {
     withOutput(
       program
         .command('get')
-        .description('show a rollout: its state, and with --ledger every decision in plain language')
+        .description(
+          'show a rollout: its state, and with --ledger every decision in plain language',
+        )
         .argument('<id>', 'cluster/namespace/name')
         .option('--ledger', 'include the whole ledger'),
     ),

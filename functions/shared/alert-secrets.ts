@@ -31,7 +31,11 @@ export const alertSecrets = (
   return {
     ...(Object.keys(fetchData).length > 0
       ? {
-          middleware: ssm({ fetchData, setToContext: true, cacheExpiry: CACHE_MS }) as MiddlewareObj,
+          middleware: ssm({
+            fetchData,
+            setToContext: true,
+            cacheExpiry: CACHE_MS,
+          }) as MiddlewareObj,
         }
       : {}),
     secretOf(name, context) {

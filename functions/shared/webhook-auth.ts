@@ -11,7 +11,9 @@ export type Headers = Record<string, string | undefined>;
 
 /** Header names lowercased, as HTTP says they are case-insensitive. */
 export const lowercaseHeaders = (headers: Headers | undefined): Headers =>
-  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 
 // Hashing first gives equal lengths, so neither the content nor the length of the secret leaks.
 const sameSecret = (presented: string, expected: string): boolean =>
@@ -23,7 +25,8 @@ const sameSecret = (presented: string, expected: string): boolean =>
 /** `Authorization: Bearer <token>`, as Alertmanager's `http_config.authorization` sends it. */
 export const verifyBearer = (headers: Headers, secret: string): void => {
   const header = headers.authorization;
-  if (!header) throw new WebhookAuthError('missing credentials: send Authorization: Bearer <token>');
+  if (!header)
+    throw new WebhookAuthError('missing credentials: send Authorization: Bearer <token>');
   const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
   if (!token) throw new WebhookAuthError('malformed Authorization header: expected Bearer <token>');
   if (!sameSecret(token, secret)) throw new WebhookAuthError('invalid token');

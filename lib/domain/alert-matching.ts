@@ -34,7 +34,9 @@ const label = (alert: Alert, name: string): string => alert.labels[name] ?? '';
 const matches = (matcher: AlertMatcher, alert: Alert): boolean => {
   const checks: boolean[] = [];
   if (matcher.labels) {
-    checks.push(Object.entries(matcher.labels).every(([name, value]) => label(alert, name) === value));
+    checks.push(
+      Object.entries(matcher.labels).every(([name, value]) => label(alert, name) === value),
+    );
   }
   if (matcher.labelsRegex) {
     checks.push(

@@ -120,6 +120,8 @@ export const progressPatch = (
     throw new RangeError(`canary weight must be an integer from 0 to 100, got ${canaryWeight}`);
   }
   const index = managedRouteIndex(vs, target);
+  const now = currentWeights(vs, target);
+  if (now.canary === canaryWeight && now.primary === 100 - canaryWeight) return [];
   return weightOps((vs.spec.http ?? [])[index] as HttpRoute, index, target, canaryWeight);
 };
 

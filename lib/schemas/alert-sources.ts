@@ -43,13 +43,17 @@ export const alertSourceSchema = z
 export type AlertSource = z.infer<typeof alertSourceSchema>;
 
 /** `{ "<name>": source }`; `cloudwatch` is taken by the CloudWatch alarm intake. */
-export const alertSourcesSchema = z.record(
-  z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'source names are lowercase letters, digits and -')
-    .refine((name) => name !== 'cloudwatch', 'cloudwatch is reserved for CloudWatch alarms'),
-  alertSourceSchema,
-);
+export const alertSourcesSchema = z
+  .record(z.string(), alertSourceSchema)
+  .superRefine((sources, ctx) => {
+    // Checked here, not as the record's key schema, whose issues do not keep their message.
+    for (const name of Object.keys(sources)) {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: 'use lowercase letters, digits, -' });
+      if (name === 'cloudwatch')
+        ctx.addIssue({ code: 'custom', path: [name], message: 'reserved for CloudWatch alarms' });
+    }
+  });
 
 export type AlertSources = z.infer<typeof alertSourcesSchema>;
 

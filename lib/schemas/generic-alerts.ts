@@ -19,7 +19,9 @@ export const genericMappingSchema = z
   .object({
     alerts: path
       .optional()
-      .describe('Where the array of alerts is; absent: the body is one alert (or an array of them)'),
+      .describe(
+        'Where the array of alerts is; absent: the body is one alert (or an array of them)',
+      ),
     id: path.describe("The alert's identity; repeats of one alert carry the same id"),
     name: path.describe("The alert's name"),
     status: path.describe("The alert's status; see firing and resolved"),

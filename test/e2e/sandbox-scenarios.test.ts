@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiClient } from '../../cli/api-client.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
 import type { LedgerEntry } from '../../lib/domain/state.ts';
@@ -37,6 +37,7 @@ const run = async (scenario: ScenarioName, beforeRun?: (stack: Stack) => Promise
     scenario,
     crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
     onLog: (line) => console.log(`[${scenario}] ${line}`),
+    dynamoEndpoint: inject('dynamoEndpoint'),
   });
   try {
     const seed = await kubectlGetVirtualService(stack.emulator.kubeconfigPath);

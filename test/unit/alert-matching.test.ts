@@ -23,7 +23,10 @@ const alarm = (name: string, tags?: Record<string, string>): Alert => ({
   name,
   status: 'firing',
   labels: { alertname: name },
-  alarm: { arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`, ...(tags ? { tags } : {}) },
+  alarm: {
+    arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`,
+    ...(tags ? { tags } : {}),
+  },
 });
 
 describe('alert matching', () => {
@@ -32,7 +35,9 @@ describe('alert matching', () => {
       labels: { alertname: 'HighErrors', service: 'my-service' },
       action: 'rollback',
     });
-    expect(matchAlert(spec, alert({ alertname: 'HighErrors', service: 'my-service', x: 'y' }))).toEqual({
+    expect(
+      matchAlert(spec, alert({ alertname: 'HighErrors', service: 'my-service', x: 'y' })),
+    ).toEqual({
       action: 'rollback',
       matcher: 0,
     });
@@ -44,7 +49,10 @@ describe('alert matching', () => {
     const spec = withMatchers({ labelsRegex: { alertname: 'HighErrors.*' }, action: 'rollback' });
     expect(matchAlert(spec, alert({ alertname: 'HighErrorsCanary' }))).toBeDefined();
     expect(matchAlert(spec, alert({ alertname: 'NotHighErrors' }))).toBeUndefined();
-    const severity = withMatchers({ labelsRegex: { severity: 'critical|page' }, action: 'rollback' });
+    const severity = withMatchers({
+      labelsRegex: { severity: 'critical|page' },
+      action: 'rollback',
+    });
     expect(matchAlert(severity, alert({ severity: 'page' }))).toBeDefined();
     expect(matchAlert(severity, alert({ severity: 'pager' }))).toBeUndefined();
   });

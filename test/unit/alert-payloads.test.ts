@@ -71,7 +71,10 @@ describe('Grafana alerting webhook', () => {
 
 describe('CloudWatch Alarm State Change', () => {
   it('is firing in ALARM, with the alarm ARN as its identity', () => {
-    const parsed = parseWith(cloudWatchAlarmEventSchema, fixture('cloudwatch-alarm-state-change.json'));
+    const parsed = parseWith(
+      cloudWatchAlarmEventSchema,
+      fixture('cloudwatch-alarm-state-change.json'),
+    );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-canary-5xx';
@@ -222,10 +225,12 @@ describe('alert source configuration', () => {
       am: { type: 'alertmanager', auth: 'bearer', secretEnv: 'T', timestampHeader: 'x-ts' },
     });
     expect(problems.success).toBe(false);
-    const paths = problems.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const paths = problems.error?.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     expect(paths).toEqual(
       expect.arrayContaining([
-        'cloudwatch: cloudwatch is reserved for CloudWatch alarms',
+        'cloudwatch: reserved for CloudWatch alarms',
         'custom: needs exactly one of secretEnv and ssmParameter',
         'custom.mapping: required for type generic',
         'am.timestampHeader: only for auth hmac',
@@ -241,7 +246,12 @@ describe('rollout spec alerts', () => {
     const parsed = parseRolloutSpec(spec({ matchers: [{ labels: { alertname: 'A' } }] }));
     expect(parsed).toMatchObject({
       ok: true,
-      spec: { alerts: { bakeWindow: '0s', matchers: [{ labels: { alertname: 'A' }, action: 'rollback' }] } },
+      spec: {
+        alerts: {
+          bakeWindow: '0s',
+          matchers: [{ labels: { alertname: 'A' }, action: 'rollback' }],
+        },
+      },
     });
   });
 

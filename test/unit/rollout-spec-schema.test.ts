@@ -118,7 +118,7 @@ describe('rollout spec schema', () => {
     const schema = rolloutSpecJsonSchema() as {
       properties: Record<string, { properties?: Record<string, unknown> }>;
     };
-    expect(Object.keys(schema.properties)).toEqual(['name', 'target', 'analysis']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'target', 'analysis', 'alerts']);
     expect(Object.keys(schema.properties.analysis?.properties ?? {})).toContain('stepWeights');
   });
 });

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
+import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
+
+describe('kanari sandbox (the CLI a newcomer runs)', () => {
+  it('runs the errors scenario to RolledBack, prints each check live and a JSON summary last', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'sandbox',
+      '--scenario',
+      'errors',
+      '--json',
+      '--crds',
+      requireShared(ISTIO_CRDS, "Istio's CRDs"),
+    ]);
+    expect(code, stderr).toBe(0);
+    const last = stdout.trim().split('\n').at(-1) ?? '';
+    const summary = JSON.parse(last);
+    expect(summary).toMatchObject({
+      rollout: 'sandbox/default/my-service',
+      phase: 'RolledBack',
+      finalWeights: { primary: 100, canary: 0 },
+    });
+    expect(summary.steps.length).toBeGreaterThanOrEqual(2);
+    expect(summary.steps.at(-1)).toEqual({ weight: 10, verdict: 'fail' });
+    expect(summary.ledgerEntries).toBeGreaterThanOrEqual(5);
+    // With --json the live lines go to stderr, so stdout stays machine-readable.
+    expect(stderr).toMatch(
+      /Check at 10%: success rate 9\d(\.\d+)?% < 99% · p99 \d+(\.\d+)? ms ≤ 500 ms → fail/,
+    );
+    expect(stderr).toMatch(/Applied: primary 100% · canary 0% → RolledBack/);
+  });
+
+  it('says how to install Prometheus and exits non-zero when it is missing', async () => {
+    const { code, stderr, stdout } = await runCli(['sandbox', '--scenario', 'healthy'], {
+      KANARI_PROMETHEUS_BINARY: '/nonexistent/prometheus',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('apt-get install -y prometheus prometheus-alertmanager');
+    expect(stdout).not.toContain('rollout');
+  });
+
+  it('refuses an unknown scenario or a bad interval with a message naming the option', async () => {
+    const unknown = await runCli(['sandbox', '--scenario', 'chaos']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--scenario: unknown scenario "chaos"');
+    const interval = await runCli(['sandbox', '--interval', 'soon']);
+    expect(interval.code).toBe(1);
+    expect(interval.stderr).toContain('--interval: "soon" is not a duration');
+  });
+});
