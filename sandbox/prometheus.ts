@@ -166,7 +166,8 @@ const launch = async (
   );
 };
 
-const waitReady = async (url: string, timeoutMs: number): Promise<boolean> => {
+/** True once `<url>/-/ready` answers 200 (Prometheus and Alertmanager both serve it). */
+export const waitReady = async (url: string, timeoutMs: number): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -181,7 +182,8 @@ const waitReady = async (url: string, timeoutMs: number): Promise<boolean> => {
   return false;
 };
 
-const terminate = async (child: ChildProcess, exited: Promise<string>): Promise<void> => {
+/** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+export const terminate = async (child: ChildProcess, exited: Promise<string>): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const grace = new Promise<'late'>((resolve) =>

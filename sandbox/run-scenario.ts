@@ -13,6 +13,10 @@ export interface ScenarioSummary {
   steps: { weight: number; verdict: string }[];
   finalWeights: Weights;
   ledgerEntries: number;
+  /** What caused the final decision: `analysis`, `alert` or `operator`. */
+  cause?: string;
+  /** The alert's name, when an alert caused it. */
+  alert?: string;
 }
 
 export interface RunOptions {
@@ -34,9 +38,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const runScenario = async (stack: Stack, options: RunOptions): Promise<ScenarioSummary> => {
   const api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
   await options.onStack?.(stack, api);
-  const { rollout } = await api.createRollout(sandboxSpec(options.interval));
+  const scenario = SCENARIO_DEFINITIONS[options.scenario];
+  const { rollout } = await api.createRollout(
+    sandboxSpec(options.interval, { alerts: scenario.alerts ?? false }),
+  );
   const id = rollout.id;
-  options.onLog?.(`rollout ${id} started: ${SCENARIO_DEFINITIONS[options.scenario].description}`);
+  options.onLog?.(`rollout ${id} started: ${scenario.description}`);
 
   let ticking = true;
   const ticker = (async () => {
@@ -66,6 +73,7 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
   }
   if (!isTerminal(state.phase))
     throw new Error(`rollout ${id} did not finish in time; it is ${state.phase}`);
+  const cause = entries.findLast((e) => e.kind === 'applied')?.cause;
   return {
     rollout: id,
     scenario: options.scenario,
@@ -75,6 +83,8 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
       .map((e) => ({ weight: e.check?.weight ?? 0, verdict: e.check?.verdict ?? '' })),
     finalWeights: stack.weights(),
     ledgerEntries: entries.length,
+    ...(cause ? { cause: cause.type } : {}),
+    ...(cause?.type === 'alert' ? { alert: cause.name } : {}),
   };
 };
 
@@ -94,6 +104,7 @@ export const startScenarioStack = (
     requestsPerSecond: 1000,
     ...(options.prometheusBinary ? { prometheusBinary: options.prometheusBinary } : {}),
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
+    ...(scenario.alerts ? { alertmanager: true } : {}),
     ...(options.onLog ? { log: options.onLog } : {}),
   });
 };

@@ -1,6 +1,7 @@
+import { SANDBOX_ALERT_MATCHERS } from './alerting.ts';
 import type { WorkloadBehaviour } from './mesh-simulator.ts';
 
-export const SCENARIOS = ['healthy', 'errors', 'latency'] as const;
+export const SCENARIOS = ['healthy', 'errors', 'latency', 'alert'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Scenario {
@@ -9,6 +10,10 @@ export interface Scenario {
   canary: WorkloadBehaviour;
   /** What a correct kanari does with it. */
   expected: 'Succeeded' | 'RolledBack';
+  /** The analysis interval unless one is given. */
+  interval?: string;
+  /** Runs Alertmanager too; the rollout's matchers roll it back on the sandbox's alert. */
+  alerts?: boolean;
 }
 
 // Median 100 ms with σ 0.5 gives a p99 of about 320 ms, under the 500 ms threshold;
@@ -34,10 +39,20 @@ export const SCENARIO_DEFINITIONS: Record<ScenarioName, Scenario> = {
     canary: { ...baseline, latencyFactor: 2 },
     expected: 'RolledBack',
   },
+  alert: {
+    description:
+      'the canary answers 5% with 5xx; an Alertmanager alert rolls it back, long before the first check',
+    primary: baseline,
+    canary: { ...baseline, errorRate: 0.05 },
+    expected: 'RolledBack',
+    // So long that only the alert can be what rolls the canary back.
+    interval: '10m',
+    alerts: true,
+  },
 };
 
 /** The rollout spec the sandbox runs: the seed's my-service → my-service-v2. */
-export const sandboxSpec = (interval: string) => ({
+export const sandboxSpec = (interval: string, options: { alerts?: boolean } = {}) => ({
   name: 'my-service',
   target: {
     cluster: 'sandbox',
@@ -57,4 +72,5 @@ export const sandboxSpec = (interval: string) => ({
       { name: 'request-duration', thresholdRange: { max: 500 } },
     ],
   },
+  ...(options.alerts ? { alerts: { matchers: SANDBOX_ALERT_MATCHERS } } : {}),
 });

@@ -13,6 +13,8 @@ import {
   startMeshSimulator,
   type WorkloadBehaviour,
 } from './mesh-simulator.ts';
+import { startAlerting } from './alerting.ts';
+import type { RunningAlertmanager } from './alertmanager.ts';
 import { type Offline, startOffline } from './offline.ts';
 import {
   findBinary,
@@ -40,6 +42,8 @@ export interface StackOptions {
   dynamoEndpoint?: string;
   /** Path of the prometheus binary; default: found on PATH or in /usr/bin. */
   prometheusBinary?: string;
+  /** Also run Alertmanager, with a rule on the canary's 5xx ratio, posting to the alerts webhook. */
+  alertmanager?: boolean;
   log?: (line: string) => void;
 }
 
@@ -49,6 +53,7 @@ export interface Stack {
   emulator: KubeEmulator;
   mesh: MeshSimulator;
   prometheus: RunningPrometheus;
+  alertmanager?: RunningAlertmanager;
   offline: Offline;
   dynamoEndpoint: string;
   tableName: string;
@@ -119,9 +124,12 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       readWeights: async () => weights(),
     });
     stops.push(mesh.stop);
+    const alerting = options.alertmanager ? await startAlerting(workDir) : undefined;
+    if (alerting) stops.push(alerting.alertmanager.stop);
     const prometheus = await startPrometheus({
       scrapeTargets: [new URL(mesh.metricsUrl).host],
       binary: prometheusBinary,
+      ...alerting?.prometheus,
     });
     stops.push(prometheus.stop);
 
@@ -140,9 +148,11 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         KUBECONFIG: emulator.kubeconfigPath,
         KANARI_API_TOKENS: `sandbox-operator=${apiToken}`,
         KANARI_RESEND_AFTER_MS: '10000',
+        ...alerting?.env,
       },
     });
     stops.push(offline.stop);
+    await alerting?.connect(offline.httpUrl);
 
     return {
       apiUrl: offline.httpUrl,
@@ -150,6 +160,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       emulator,
       mesh,
       prometheus,
+      ...(alerting ? { alertmanager: alerting.alertmanager } : {}),
       offline,
       dynamoEndpoint,
       tableName,

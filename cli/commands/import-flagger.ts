@@ -69,7 +69,7 @@ export const importFlaggerCommand = (program: Command, ctx: CliContext): void =>
       const notes = untranslated.map((item) => `  - ${item}`).join('\n');
       ctx.out(
         options.output === 'yaml'
-          ? `${untranslated.length > 0 ? `# Not translated from ${file}:\n${notes.replace(/^/gm, '#')}\n` : ''}${stringify(spec)}`
+          ? `${untranslated.length > 0 ? `# Not translated from ${file}:\n${untranslated.map((item) => `# - ${item}`).join('\n')}\n` : ''}${stringify(spec)}`
           : render(options.output, spec, () =>
               table([
                 ['ROLLOUT', `${spec.target.cluster}/${spec.target.namespace}/${spec.name}`],

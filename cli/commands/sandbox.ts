@@ -4,7 +4,7 @@ import { describeEntry } from '../../lib/domain/describe.ts';
 import { isDuration } from '../../lib/domain/duration.ts';
 import { PrometheusMissingError } from '../../sandbox/prometheus.ts';
 import { runScenario, startScenarioStack } from '../../sandbox/run-scenario.ts';
-import { SCENARIOS, type ScenarioName } from '../../sandbox/scenarios.ts';
+import { SCENARIO_DEFINITIONS, SCENARIOS, type ScenarioName } from '../../sandbox/scenarios.ts';
 import type { Stack } from '../../sandbox/stack.ts';
 import { CliError } from '../errors.ts';
 
@@ -27,7 +27,7 @@ export const sandboxCommand = (program: Command): void => {
       'run the whole loop on this machine: Prometheus, DynamoDB Local, an emulated Kubernetes API and a simulated mesh',
     )
     .option('--scenario <name>', `${SCENARIOS.join(' | ')}`, 'healthy')
-    .option('--interval <duration>', 'analysis interval', '5s')
+    .option('--interval <duration>', 'analysis interval (default 5s; 10m for the alert scenario)')
     .option('--json', 'print a JSON summary as the last line')
     .option('--keep', 'stay up after the rollout and print the endpoints')
     .option(
@@ -38,7 +38,7 @@ export const sandboxCommand = (program: Command): void => {
     .action(
       async (options: {
         scenario: string;
-        interval: string;
+        interval?: string;
         json?: boolean;
         keep?: boolean;
         crds: string;
@@ -48,11 +48,10 @@ export const sandboxCommand = (program: Command): void => {
             `--scenario: unknown scenario "${options.scenario}"; use one of ${SCENARIOS.join(', ')}`,
           );
         }
-        if (!isDuration(options.interval))
-          throw new CliError(
-            `--interval: "${options.interval}" is not a duration such as 5s or 1m`,
-          );
         const scenario = options.scenario as ScenarioName;
+        const interval = options.interval ?? SCENARIO_DEFINITIONS[scenario].interval ?? '5s';
+        if (!isDuration(interval))
+          throw new CliError(`--interval: "${interval}" is not a duration such as 5s or 1m`);
         const say = (line: string) =>
           (options.json ? process.stderr : process.stdout).write(`${line}\n`);
         let stack: Stack;
@@ -79,7 +78,7 @@ export const sandboxCommand = (program: Command): void => {
         try {
           const summary = await runScenario(stack, {
             scenario,
-            interval: options.interval,
+            interval,
             crdDir: options.crds,
             onLog: say,
             onEntry: (entry) => {

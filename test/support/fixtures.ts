@@ -1,31 +1,13 @@
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
+import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
 
-/** The VirtualService the project started from: a default route and a `/v2` prefix route. */
-export const seedVirtualService = (namespace = 'default'): VirtualService => ({
-  apiVersion: 'networking.istio.io/v1alpha3',
-  kind: 'VirtualService',
-  metadata: { name: 'my-service', namespace },
-  spec: {
-    hosts: ['my-service'],
-    http: [
-      {
-        match: [{ uri: { prefix: '/' } }],
-        route: [
-          { destination: { host: 'my-service', port: { number: 80 } }, weight: 100 },
-          { destination: { host: 'my-service-v2', port: { number: 80 } }, weight: 0 },
-        ],
-      },
-      {
-        match: [{ uri: { prefix: '/v2' } }],
-        route: [
-          { destination: { host: 'my-service-v2', port: { number: 80 } }, weight: 100 },
-          { destination: { host: 'my-service', port: { number: 80 } }, weight: 0 },
-        ],
-      },
-    ],
-  },
-});
+/** The VirtualService the project started from, in a namespace of the test's choosing. */
+export const seedVirtualService = (namespace = 'default'): VirtualService => {
+  const vs = structuredClone(SEED_VIRTUAL_SERVICE);
+  vs.metadata.namespace = namespace;
+  return vs;
+};
 
 /** A valid spec for the seed, with overrides. */
 export const seedSpec = (

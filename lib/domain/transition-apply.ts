@@ -1,0 +1,113 @@
+import type { DetailType, KanariEvent } from './events.ts';
+import { isTerminal, type Phase } from './phase.ts';
+import type { PendingDecision, RolloutState } from './state.ts';
+import { bump, detail, entryOf, later, refuse } from './transition-parts.ts';
+import type { Context, Input, Outcome } from './transition-types.ts';
+
+const pendingFor = (state: RolloutState, decisionId: string): PendingDecision | undefined =>
+  state.pending?.decisionId === decisionId ? state.pending : undefined;
+
+const notPending = (state: RolloutState, decisionId: string): Outcome =>
+  refuse(state, `decision ${decisionId} is not the pending decision; it is stale or a duplicate`);
+
+const TERMINAL_EVENT: Partial<Record<Phase, DetailType>> = {
+  Succeeded: 'Rollout Succeeded',
+  RolledBack: 'Rollout Rolled Back',
+  Aborted: 'Rollout Rolled Back',
+  Failed: 'Rollout Failed',
+};
+
+/** shift-traffic wrote the pending decision's weights. */
+export const applied = (
+  state: RolloutState,
+  input: Extract<Input, { type: 'applied' }>,
+  ctx: Context,
+): Outcome => {
+  const pending = pendingFor(state, input.decisionId);
+  if (!pending) return notPending(state, input.decisionId);
+  const phase = pending.onApplied;
+  const message = `Applied: primary ${input.weights.primary}% · canary ${input.weights.canary}%${isTerminal(phase) ? ` → ${phase}` : ''}`;
+  const next = bump(state, ctx.now, {
+    phase,
+    pending: undefined,
+    canaryWeight: input.weights.canary,
+    stepIndex: pending.stepIndex,
+    stepStartedAt: ctx.now.toISOString(),
+    nextCheckAt: later(ctx.now, state.spec.analysis.interval),
+    ...(isTerminal(phase) ? { finishedAt: ctx.now.toISOString() } : {}),
+    message,
+  });
+  const shifted = detail(state, pending.decisionId, pending.cause, {
+    weights: input.weights,
+    phase,
+  });
+  const events: KanariEvent[] = [{ detailType: 'Traffic Shifted', detail: shifted }];
+  const terminal = TERMINAL_EVENT[phase];
+  if (terminal)
+    events.push({
+      detailType: terminal,
+      detail: { ...shifted, ...(pending.reason ? { reason: pending.reason } : {}) },
+    });
+  return {
+    ok: true,
+    state: next,
+    events,
+    entry: entryOf(next, ctx.now, {
+      kind: 'applied',
+      cause: pending.cause,
+      decision: {
+        decisionId: pending.decisionId,
+        action: pending.action,
+        fromWeight: state.canaryWeight,
+        targetWeight: pending.targetWeight,
+      },
+      applied: {
+        weights: input.weights,
+        resourceVersion: input.resourceVersion,
+        patch: input.patch,
+      },
+      message,
+    }),
+  };
+};
+
+/** shift-traffic cannot apply the pending decision (403/404, missing destination). */
+export const applyFailed = (
+  state: RolloutState,
+  input: Extract<Input, { type: 'apply-failed' }>,
+  ctx: Context,
+): Outcome => {
+  const pending = pendingFor(state, input.decisionId);
+  if (!pending) return notPending(state, input.decisionId);
+  const message = `Failed: could not apply ${pending.action} (${input.reason})`;
+  const next = bump(state, ctx.now, {
+    phase: 'Failed',
+    pending: undefined,
+    finishedAt: ctx.now.toISOString(),
+    message,
+  });
+  return {
+    ok: true,
+    state: next,
+    events: [
+      {
+        detailType: 'Rollout Failed',
+        detail: detail(state, pending.decisionId, pending.cause, {
+          phase: 'Failed',
+          reason: input.reason,
+        }),
+      },
+    ],
+    entry: entryOf(next, ctx.now, {
+      kind: 'failed',
+      cause: pending.cause,
+      decision: {
+        decisionId: pending.decisionId,
+        action: 'fail',
+        fromWeight: state.canaryWeight,
+        targetWeight: pending.targetWeight,
+      },
+      message,
+    }),
+  };
+};

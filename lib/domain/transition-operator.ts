@@ -1,0 +1,55 @@
+import type { Cause } from './events.ts';
+import type { LedgerEntry, RolloutState } from './state.ts';
+import { bump, detail, entryOf, refuse } from './transition-parts.ts';
+import type { Context, Outcome } from './transition-types.ts';
+
+const operatorEntry = (
+  next: RolloutState,
+  ctx: Context,
+  cause: Cause,
+  action: 'pause' | 'resume',
+  message: string,
+): LedgerEntry =>
+  entryOf(next, ctx.now, {
+    kind: 'action',
+    cause,
+    decision: { decisionId: ctx.decisionId, action, fromWeight: next.canaryWeight },
+    message,
+  });
+
+export const pause = (state: RolloutState, cause: Cause, ctx: Context): Outcome => {
+  if (!['Progressing', 'WaitingPromotion'].includes(state.phase))
+    return refuse(state, `cannot pause a rollout that is ${state.phase}`);
+  const message = `Paused at ${state.canaryWeight}%${state.pending ? '; the pending step was cancelled' : ''}`;
+  const next = bump(state, ctx.now, {
+    phase: 'Paused',
+    pausedFrom: state.phase,
+    pending: undefined,
+    message,
+  });
+  return {
+    ok: true,
+    state: next,
+    events: [{ detailType: 'Pause Requested', detail: detail(state, ctx.decisionId, cause) }],
+    entry: operatorEntry(next, ctx, cause, 'pause', message),
+  };
+};
+
+export const resume = (state: RolloutState, cause: Cause, ctx: Context): Outcome => {
+  if (state.phase !== 'Paused')
+    return refuse(state, `cannot resume a rollout that is ${state.phase}`);
+  const message = `Resumed at ${state.canaryWeight}%`;
+  const next = bump(state, ctx.now, {
+    phase: state.pausedFrom ?? 'Progressing',
+    pausedFrom: undefined,
+    nextCheckAt: ctx.now.toISOString(),
+    stepStartedAt: ctx.now.toISOString(),
+    message,
+  });
+  return {
+    ok: true,
+    state: next,
+    events: [{ detailType: 'Resume Requested', detail: detail(state, ctx.decisionId, cause) }],
+    entry: operatorEntry(next, ctx, cause, 'resume', message),
+  };
+};

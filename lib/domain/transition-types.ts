@@ -1,0 +1,36 @@
+import type { Cause, KanariEvent } from './events.ts';
+import type { CheckResult } from './judge.ts';
+import type { Phase } from './phase.ts';
+import type { Weights } from './routes.ts';
+import type { LedgerEntry, RolloutState } from './state.ts';
+import type { JsonPatchOperation } from './virtual-service.ts';
+
+/** What can happen to a rollout. */
+export type Input =
+  | { type: 'start'; cause: Cause }
+  | { type: 'check'; check: CheckResult }
+  | { type: 'rollback'; cause: Cause; bakeWindowMs?: number }
+  | { type: 'abort'; cause: Cause }
+  | { type: 'pause'; cause: Cause }
+  | { type: 'resume'; cause: Cause }
+  | { type: 'promote'; cause: Cause; full: boolean }
+  | {
+      type: 'applied';
+      decisionId: string;
+      weights: Weights;
+      resourceVersion: string;
+      patch: JsonPatchOperation[];
+    }
+  | { type: 'apply-failed'; decisionId: string; reason: string };
+
+/** What the caller supplies that the domain may not make up itself. */
+export interface Context {
+  now: Date;
+  /** A fresh id, used when the input makes a new decision. */
+  decisionId: string;
+}
+
+export type Outcome =
+  | { ok: true; state: RolloutState; events: KanariEvent[]; entry: LedgerEntry }
+  /** The input does not fit the phase (or is a duplicate); nothing changes. */
+  | { ok: false; phase: Phase; message: string };
