@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { RolloutTarget } from '../lib/domain/rollout-spec.ts';
 import { currentWeights, type Weights } from '../lib/domain/routes.ts';
 import type { VirtualService } from '../lib/domain/virtual-service.ts';
+import { startAlerting } from './alerting.ts';
+import type { RunningAlertmanager } from './alertmanager.ts';
 import { createTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import {
@@ -13,8 +15,6 @@ import {
   startMeshSimulator,
   type WorkloadBehaviour,
 } from './mesh-simulator.ts';
-import { startAlerting } from './alerting.ts';
-import type { RunningAlertmanager } from './alertmanager.ts';
 import { type Offline, startOffline } from './offline.ts';
 import {
   findBinary,

@@ -17,6 +17,7 @@ const endpoints = (stack: Stack): string[] => [
   `  kubectl --server=${stack.emulator.url} --token=${stack.emulator.token} --certificate-authority=${stack.emulator.caFile} get virtualservice my-service -o yaml`,
   `  or: KUBECONFIG=${stack.emulator.kubeconfigPath} kubectl get vs`,
   `Prometheus:  ${stack.prometheus.url}`,
+  ...(stack.alertmanager ? [`Alertmanager: ${stack.alertmanager.url}`] : []),
   `Mesh:        ${stack.mesh.metricsUrl}`,
 ];
 

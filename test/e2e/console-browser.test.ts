@@ -1,0 +1,148 @@
+import { mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ApiClient, createApiClient } from '../../cli/api-client.ts';
+import { currentWeights } from '../../lib/domain/routes.ts';
+import { startScenarioStack } from '../../sandbox/run-scenario.ts';
+import { sandboxSpec } from '../../sandbox/scenarios.ts';
+import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
+import { kubectlGetVirtualService } from '../support/kubectl.ts';
+import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
+
+const ID = 'sandbox/default/my-service';
+const REASON = 'p99 doubled on the canary dashboards';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let stack: Stack;
+let api: ApiClient;
+let browser: Browser;
+let page: Page;
+let weight: number;
+
+/**
+ * A rollout that has been checked a couple of times, so the charts have points, and then
+ * stays Progressing: nothing invokes analyze after that, as if its interval were long.
+ */
+const checkedRollout = async (): Promise<void> => {
+  await api.createRollout(sandboxSpec('5s'));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { rollout, entries } = await api.fullLedger(ID);
+    const checks = entries.filter((e) => e.kind === 'check').length;
+    if (checks >= 2 && !rollout.pending) return;
+    if (Date.now() > deadline) throw new Error(`no two checks in time: ${rollout.message}`);
+    if (!rollout.pending && Date.parse(rollout.nextCheckAt) <= Date.now()) await stack.tick();
+    await sleep(500);
+  }
+};
+
+beforeAll(async () => {
+  stack = await startScenarioStack({
+    scenario: 'healthy',
+    crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
+    dynamoEndpoint: inject('dynamoEndpoint'),
+  });
+  api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
+  await checkedRollout();
+  weight = (await api.getRollout(ID)).rollout.canaryWeight;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the web console', () => {
+  it('asks for the token, then lists the Progressing rollout with its weight', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await page.getByLabel('API token').fill(stack.apiToken);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    const row = page.getByRole('listitem').filter({ hasText: ID });
+    await row.getByText('Progressing', { exact: true }).waitFor();
+    await row.getByText(`canary ${weight}% · primary ${100 - weight}%`).waitFor();
+    expect(await row.getByRole('img').getAttribute('aria-label')).toBe(
+      `canary ${weight}%, primary ${100 - weight}%`,
+    );
+  });
+
+  it('opens the rollout and reads the ledger in plain language, with a chart per metric', async () => {
+    await page.getByRole('link', { name: ID }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    const ledger = page.locator('#ledger');
+    await ledger
+      .getByText('Started by sandbox-operator ("rollout created") → first step at 10%')
+      .waitFor();
+    await ledger
+      .getByText(
+        /^Step 1 at 10%: success rate [\d.]+% ≥ 99% · p99 [\d.]+ ms ≤ 500 ms → promote to 20%$/,
+      )
+      .waitFor();
+    const charts = page.locator('#charts figure');
+    await expect.poll(() => charts.count()).toBe(2);
+    expect(await charts.nth(0).locator('svg').getAttribute('aria-label')).toMatch(
+      /^Success rate across \d+ checks\. Latest: canary [\d.]+%, primary [\d.]+%; threshold at least 99%\.$/,
+    );
+  });
+
+  it('rolls back from a confirmation dialog that needs a reason and works with the keyboard', async () => {
+    const rollback = page.getByRole('button', { name: 'Rollback', exact: true });
+    await rollback.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('reason');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rollback');
+
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('button', { name: 'Confirm rollback' }).click();
+    // An empty reason is refused in the page; nothing is sent.
+    expect(await dialog.isVisible()).toBe(true);
+    await dialog.getByLabel('Reason (required)').fill(REASON);
+    await dialog.getByRole('button', { name: 'Confirm rollback' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('shows RolledBack, the VirtualService has the canary at 0, and the ledger names who and why', async () => {
+    await page
+      .locator('#detail-phase')
+      .getByText('RolledBack', { exact: true })
+      .waitFor({ timeout: 30_000 });
+    await page
+      .locator('#ledger')
+      .getByText(
+        `Rollback requested at ${weight}% by sandbox-operator ("${REASON}") → roll back to 0%`,
+      )
+      .waitFor();
+    await page
+      .locator('#ledger')
+      .getByText('Applied: primary 100% · canary 0% → RolledBack')
+      .waitFor();
+
+    const vs = await kubectlGetVirtualService(stack.emulator.kubeconfigPath);
+    expect(currentWeights(vs, SEED_TARGET)).toEqual({ primary: 100, canary: 0 });
+    // Every route that sent traffic to the canary sends it to the primary now, /v2 included.
+    const toCanary = (vs.spec.http ?? []).flatMap((route) =>
+      (route.route ?? []).filter(
+        (r) => r.destination.host === 'my-service-v2' && (r.weight ?? 0) > 0,
+      ),
+    );
+    expect(toCanary).toEqual([]);
+
+    const { entries } = await api.fullLedger(ID);
+    const action = entries.find((e) => e.kind === 'action');
+    expect(action?.cause).toEqual({ type: 'operator', actor: 'sandbox-operator', reason: REASON });
+    expect(await page.getByRole('button', { name: 'Resume' }).isDisabled()).toBe(true);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/console.png', fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.screenshot({ path: 'test-results/console-narrow.png', fullPage: true });
+  });
+});
