@@ -73,7 +73,8 @@ export const startOffline = async (options: {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
       output = (output + chunk).slice(-8000);
-      log.write(chunk);
+      // 'exit' can come before the last output: stop() may have ended the log already.
+      if (!log.writableEnded) log.write(chunk);
     });
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -35,7 +35,9 @@ const MY_SERVICE: RolloutSpec = {
   ...seedSpec(),
   alerts: {
     bakeWindow: '0s',
-    matchers: [{ labels: { alertname: 'CanaryHighErrorRate', service: 'my-service' }, action: 'rollback' }],
+    matchers: [
+      { labels: { alertname: 'CanaryHighErrorRate', service: 'my-service' }, action: 'rollback' },
+    ],
   },
 };
 const CHECKOUT: RolloutSpec = {
@@ -73,12 +75,21 @@ const post = async (
     } as unknown as HttpEvent,
     context,
   );
-  return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
+  return {
+    status: result.statusCode,
+    body: JSON.parse(result.body ?? '{}') as Record<string, unknown>,
+  };
 };
 
 const bearer = { authorization: `Bearer ${AM_TOKEN}` };
-const grafanaHeaders = (body: string, key = GRAFANA_KEY, seconds = Math.floor(Date.now() / 1000)) => ({
-  'X-Grafana-Alerting-Signature': createHmac('sha256', key).update(`${seconds}:${body}`).digest('hex'),
+const grafanaHeaders = (
+  body: string,
+  key = GRAFANA_KEY,
+  seconds = Math.floor(Date.now() / 1000),
+) => ({
+  'X-Grafana-Alerting-Signature': createHmac('sha256', key)
+    .update(`${seconds}:${body}`)
+    .digest('hex'),
   'X-Grafana-Alerting-Signature-Timestamp': String(seconds),
 });
 
@@ -89,7 +100,9 @@ beforeAll(async () => {
     KANARI_TEST_GRAFANA_KEY: GRAFANA_KEY,
     KANARI_TEST_CUSTOM_KEY: CUSTOM_KEY,
   });
-  ({ handler } = (await import('../../functions/alerts.ts')) as unknown as { handler: typeof handler });
+  ({ handler } = (await import('../../functions/alerts.ts')) as unknown as {
+    handler: typeof handler;
+  });
   await startInFlight(env.store, MY_SERVICE);
   await startInFlight(env.store, CHECKOUT);
 });
@@ -103,16 +116,27 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
     const valid = JSON.stringify(alertmanager);
     const grafanaBody = JSON.stringify(fixture('grafana-alerting.json'));
     const cases: [string, () => ReturnType<typeof post>, number, RegExp][] = [
-      ['an unknown source', () => post('nagios', valid, bearer), 404, /^unknown alert source "nagios"$/],
+      [
+        'an unknown source',
+        () => post('nagios', valid, bearer),
+        404,
+        /^unknown alert source "nagios"$/,
+      ],
       [
         'a body over 1 MiB',
-        () => post('alertmanager', JSON.stringify({ ...alertmanager, padding: 'x'.repeat(1024 * 1024) }), bearer),
+        () =>
+          post(
+            'alertmanager',
+            JSON.stringify({ ...alertmanager, padding: 'x'.repeat(1024 * 1024) }),
+            bearer,
+          ),
         413,
         /larger than 1048576 bytes/,
       ],
       [
         'a base64 body over 1 MiB',
-        () => post('alertmanager', Buffer.alloc(1024 * 1024 + 1, 'x').toString('base64'), bearer, true),
+        () =>
+          post('alertmanager', Buffer.alloc(1024 * 1024 + 1, 'x').toString('base64'), bearer, true),
         413,
         /larger than 1048576 bytes/,
       ],
@@ -123,7 +147,12 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
         401,
         /^invalid token$/,
       ],
-      ['invalid JSON', () => post('alertmanager', '{"version": "4",', bearer), 400, /^request body is not valid JSON/],
+      [
+        'invalid JSON',
+        () => post('alertmanager', '{"version": "4",', bearer),
+        400,
+        /^request body is not valid JSON/,
+      ],
       [
         'a payload without fingerprints',
         () =>
@@ -131,7 +160,10 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
             'alertmanager',
             JSON.stringify({
               ...alertmanager,
-              alerts: (alertmanager.alerts as object[]).map((a) => ({ ...a, fingerprint: undefined })),
+              alerts: (alertmanager.alerts as object[]).map((a) => ({
+                ...a,
+                fingerprint: undefined,
+              })),
             }),
             bearer,
           ),
@@ -140,7 +172,12 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       ],
       [
         'a Grafana payload with a tampered body',
-        () => post('grafana', grafanaBody.replace('"firing"', '"resolved"'), grafanaHeaders(grafanaBody)),
+        () =>
+          post(
+            'grafana',
+            grafanaBody.replace('"firing"', '"resolved"'),
+            grafanaHeaders(grafanaBody),
+          ),
         401,
         /^invalid signature$/,
       ],
@@ -152,11 +189,21 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       ],
       [
         'a Grafana payload with a stale timestamp',
-        () => post('grafana', grafanaBody, grafanaHeaders(grafanaBody, GRAFANA_KEY, Math.floor(Date.now() / 1000) - 600)),
+        () =>
+          post(
+            'grafana',
+            grafanaBody,
+            grafanaHeaders(grafanaBody, GRAFANA_KEY, Math.floor(Date.now() / 1000) - 600),
+          ),
         401,
         /^stale timestamp/,
       ],
-      ['a Grafana payload without a signature', () => post('grafana', grafanaBody), 401, /^missing signature header/],
+      [
+        'a Grafana payload without a signature',
+        () => post('grafana', grafanaBody),
+        401,
+        /^missing signature header/,
+      ],
     ];
 
     for (const [what, send, status, message] of cases) {
@@ -175,12 +222,21 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
 
   it('does nothing for a resolved alert or an unmatched one', async () => {
     const before = await env.snapshot();
-    const resolved = { ...alertmanager, status: 'resolved', alerts: (alertmanager.alerts as object[]).map((a) => ({ ...a, status: 'resolved' })) };
+    const resolved = {
+      ...alertmanager,
+      status: 'resolved',
+      alerts: (alertmanager.alerts as object[]).map((a) => ({ ...a, status: 'resolved' })),
+    };
     expect(await post('alertmanager', JSON.stringify(resolved), bearer)).toMatchObject({
       status: 200,
       body: { outcomes: [{ outcome: 'resolved' }] },
     });
-    const custom = JSON.stringify({ id: 'c-1', title: 'DiskFull', state: 'firing', tags: { service: 'billing' } });
+    const custom = JSON.stringify({
+      id: 'c-1',
+      title: 'DiskFull',
+      state: 'firing',
+      tags: { service: 'billing' },
+    });
     const signature = createHmac('sha256', CUSTOM_KEY).update(custom).digest('hex');
     expect(await post('custom', custom, { 'x-kanari-signature': signature })).toMatchObject({
       status: 200,
@@ -214,7 +270,12 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       source: 'alertmanager',
       id: '5f1e6c3d9a7b2c40',
       name: 'CanaryHighErrorRate',
-      labels: { alertname: 'CanaryHighErrorRate', namespace: 'default', service: 'my-service', severity: 'critical' },
+      labels: {
+        alertname: 'CanaryHighErrorRate',
+        namespace: 'default',
+        service: 'my-service',
+        severity: 'critical',
+      },
     });
     const { entries } = await env.store.ledger('sandbox/default/my-service');
     expect(entries.filter((e) => e.decision?.action === 'rollback')).toHaveLength(1);

@@ -13,7 +13,10 @@ const alarmEvent = (state: string): AlarmEvent => {
   const event = JSON.parse(
     readFileSync(new URL('../events/cloudwatch-alarm-state-change.json', import.meta.url), 'utf8'),
   ) as AlarmEvent;
-  return { ...event, detail: { ...event.detail, state: { ...(event.detail.state as object), value: state } } };
+  return {
+    ...event,
+    detail: { ...event.detail, state: { ...(event.detail.state as object), value: state } },
+  };
 };
 
 /** The rule serverless.yml deploys for the cloudwatch-alarm function. */
@@ -41,7 +44,10 @@ describe('the CloudWatch alarm rule in serverless.yml', () => {
     const { pattern } = rule();
     expect(matchesPattern(pattern, { ...alarmEvent('ALARM'), source: 'kanari' })).toBe(false);
     expect(
-      matchesPattern(pattern, { ...alarmEvent('ALARM'), 'detail-type': 'CloudWatch Alarm Configuration Change' }),
+      matchesPattern(pattern, {
+        ...alarmEvent('ALARM'),
+        'detail-type': 'CloudWatch Alarm Configuration Change',
+      }),
     ).toBe(false);
   });
 });
@@ -50,7 +56,10 @@ describe('cloudwatch-alarm handler (functions/cloudwatch-alarm.ts against Dynamo
   const ID = 'sandbox/default/my-service';
   const spec: RolloutSpec = {
     ...seedSpec(),
-    alerts: { bakeWindow: '0s', matchers: [{ alarmNames: ['my-service-canary-5xx'], action: 'rollback' }] },
+    alerts: {
+      bakeWindow: '0s',
+      matchers: [{ alarmNames: ['my-service-canary-5xx'], action: 'rollback' }],
+    },
   };
   let env: FunctionEnv;
   let handler: (event: unknown, context: Context) => Promise<Record<string, unknown>>;
@@ -94,11 +103,18 @@ describe('cloudwatch-alarm handler (functions/cloudwatch-alarm.ts against Dynamo
     const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-service-canary-5xx';
     expect(await handler(alarmEvent('ALARM'), context)).toMatchObject({
       outcome: 'handled',
-      outcomes: [{ outcome: 'matched', rollouts: [{ rolloutId: ID, outcome: 'rollback-requested' }] }],
+      outcomes: [
+        { outcome: 'matched', rollouts: [{ rolloutId: ID, outcome: 'rollback-requested' }] },
+      ],
     });
     const state = await env.store.get(ID);
     expect(state?.phase).toBe('RollingBack');
-    expect(state?.pending?.cause).toMatchObject({ type: 'alert', source: 'cloudwatch', id: arn, name: 'my-service-canary-5xx' });
+    expect(state?.pending?.cause).toMatchObject({
+      type: 'alert',
+      source: 'cloudwatch',
+      id: arn,
+      name: 'my-service-canary-5xx',
+    });
     const requested = env.events.filter((e) => e.DetailType === 'Rollback Requested');
     expect(requested).toHaveLength(1);
     // EventBridge delivers at least once: the same event again is a duplicate.

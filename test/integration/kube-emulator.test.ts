@@ -9,27 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
+import { seedVirtualService } from '../support/fixtures.ts';
 
 const ISTIO_CRDS = new URL('../../../shared/istio', import.meta.url);
 const V1 = '/apis/networking.istio.io/v1/namespaces/default/virtualservices';
 const MY_SERVICE_PATH = `${V1}/my-service`;
 
-const MY_SERVICE = parse(`
-apiVersion: networking.istio.io/v1alpha3
-kind: VirtualService
-metadata: { name: my-service, namespace: default }
-spec:
-  hosts: [my-service]
-  http:
-  - match: [{uri: {prefix: /}}]
-    route:
-    - {destination: {host: my-service, port: {number: 80}}, weight: 100}
-    - {destination: {host: my-service-v2, port: {number: 80}}, weight: 0}
-  - match: [{uri: {prefix: /v2}}]
-    route:
-    - {destination: {host: my-service-v2, port: {number: 80}}, weight: 100}
-    - {destination: {host: my-service, port: {number: 80}}, weight: 0}
-`);
+const MY_SERVICE = seedVirtualService();
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies are inspected field by field.
 type Json = any;
@@ -474,7 +460,7 @@ describe('writing', () => {
   });
 
   it('seed() throws on an invalid object', () => {
-    const bad = structuredClone(MY_SERVICE);
+    const bad: Json = structuredClone(MY_SERVICE);
     bad.spec.http[0].route[0].weight = 'fifty';
     expect(() => emu.seed(bad)).toThrow(/spec\.http\[0\]\.route\[0\]\.weight/);
   });

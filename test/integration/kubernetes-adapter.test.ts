@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import {
   createKubernetesTrafficRouter,
   loadKubeConfig,
@@ -16,25 +15,11 @@ import {
 } from '../../lib/ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
+import { seedVirtualService } from '../support/fixtures.ts';
 
 const ISTIO_CRDS = new URL('../../../shared/istio', import.meta.url);
 
-const MY_SERVICE = parse(`
-apiVersion: networking.istio.io/v1alpha3
-kind: VirtualService
-metadata: { name: my-service, namespace: default }
-spec:
-  hosts: [my-service]
-  http:
-  - match: [{uri: {prefix: /}}]
-    route:
-    - {destination: {host: my-service, port: {number: 80}}, weight: 100}
-    - {destination: {host: my-service-v2, port: {number: 80}}, weight: 0}
-  - match: [{uri: {prefix: /v2}}]
-    route:
-    - {destination: {host: my-service-v2, port: {number: 80}}, weight: 100}
-    - {destination: {host: my-service, port: {number: 80}}, weight: 0}
-`);
+const MY_SERVICE = seedVirtualService();
 
 const REF: VirtualServiceRef = { cluster: 'sandbox', namespace: 'default', name: 'my-service' };
 const SHIFT_TO_CANARY = [

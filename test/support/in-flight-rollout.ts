@@ -21,7 +21,11 @@ export const startInFlight = async (
   const router = new FakeTrafficRouter();
   router.put(spec.target.cluster, seedVirtualService(spec.target.namespace));
   const deps = { store, bus, now: () => new Date(), newId: randomUUID };
-  const started = await startRollout(deps, spec, { type: 'operator', actor: 'test', reason: 'start' });
+  const started = await startRollout(deps, spec, {
+    type: 'operator',
+    actor: 'test',
+    reason: 'start',
+  });
   for (const event of bus.drain().filter((e) => TRAFFIC_REQUESTS.includes(e.detailType)))
     await applyDecision({ ...deps, router }, event.detail);
   const state = await store.get(started.id);
