@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PHASES } from '../lib/domain/phase.ts';
 import { CONSOLE_SCRIPT } from './script.ts';
 import { CONSOLE_CSS } from './styles.ts';
@@ -14,6 +15,7 @@ export const CONSOLE_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kanari console</title>
+<link rel="icon" href="data:,">
 <style>${CONSOLE_CSS}</style>
 </head>
 <body>
@@ -70,7 +72,7 @@ export const CONSOLE_PAGE = `<!doctype html>
       <div id="charts" class="charts"></div>
     </section>
     <section class="card" aria-labelledby="ledger-title">
-      <h3 id="ledger-title">Ledger <span class="muted">(newest first)</span></h3>
+      <h3 id="ledger-title">Ledger <span class="muted" id="ledger-revision"></span></h3>
       <ol id="ledger" class="ledger"></ol>
     </section>
   </section>
@@ -94,3 +96,18 @@ export const CONSOLE_PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+/**
+ * The page may run only its own inline script and talk only to its own origin; a script
+ * that found its way into a rollout name or reason would not run.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${createHash('sha256').update(CONSOLE_SCRIPT).digest('base64')}'`,
+  "style-src 'unsafe-inline'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -100,7 +100,7 @@ export const CONSOLE_SCRIPT = String.raw`
     $('sign-out').hidden = section === 'login';
   }
 
-  function stamp() { $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString(); }
+  function stamp() { $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString([], { hour12: false }); }
 
   async function refreshList() {
     var phase = $('phase-filter').value;
@@ -157,7 +157,8 @@ export const CONSOLE_SCRIPT = String.raw`
     badge($('detail-phase'), r.phase);
     var facts = $('detail-facts');
     facts.textContent = '';
-    var step = r.stepIndex < 0 ? 'not started' : r.stepIndex >= data.plan.length ? 'promoted' : (r.stepIndex + 1) + ' of ' + data.plan.length;
+    var ended = ['RolledBack', 'Aborted', 'Failed'].indexOf(r.phase) >= 0;
+    var step = ended ? 'none (ended ' + r.phase + ')' : r.stepIndex < 0 ? 'not started' : r.stepIndex >= data.plan.length ? 'promoted' : (r.stepIndex + 1) + ' of ' + data.plan.length;
     facts.append(
       el('span', null, 'Revision ' + r.revision),
       el('span', null, 'Step ' + step + ' (plan ' + data.plan.join(', ') + ' → 100)'),
@@ -169,16 +170,20 @@ export const CONSOLE_SCRIPT = String.raw`
     document.querySelectorAll('[data-action]').forEach(function (button) {
       button.disabled = ALLOWED[button.dataset.action].indexOf(r.phase) < 0;
     });
+    // An id that was rolled out before keeps its older revisions in the ledger; show this one.
+    var entries = data.entries.filter(function (e) { return e.revision === r.revision; });
+    $('ledger-revision').textContent = '(revision ' + r.revision + ', newest first)';
     var ledger = $('ledger');
-    data.entries.slice(current.shown).forEach(function (entry) {
+    entries.slice(current.shown).forEach(function (entry) {
       var li = el('li');
-      var time = el('time', null, new Date(entry.at).toLocaleTimeString());
+      var time = el('time', null, new Date(entry.at).toLocaleTimeString([], { hour12: false }));
+      time.title = entry.at;
       time.dateTime = entry.at;
       li.append(time, el('span', null, entry.description || entry.message));
       ledger.prepend(li);
     });
-    current.shown = data.entries.length;
-    var checks = data.entries.filter(function (e) { return e.kind === 'check' && e.check; });
+    current.shown = entries.length;
+    var checks = entries.filter(function (e) { return e.kind === 'check' && e.check; });
     if (checks.length !== current.checks) {
       current.checks = checks.length;
       charts.render($('charts'), checks.map(function (e) { return e.check; }));

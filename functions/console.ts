@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
-import { CONSOLE_PAGE } from '../console/page.ts';
+import { CONSOLE_CSP, CONSOLE_PAGE } from '../console/page.ts';
 import { isOperatorAction, OPERATOR_ACTIONS, operatorAction } from '../lib/app/operator-action.ts';
 import { startRollout } from '../lib/app/start-rollout.ts';
 import { describeEntry } from '../lib/domain/describe.ts';
@@ -105,6 +105,7 @@ const page = async (): Promise<HttpResult> => ({
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    'content-security-policy': CONSOLE_CSP,
   },
   body: CONSOLE_PAGE,
 });

@@ -12,7 +12,7 @@ const DEFAULT_CRDS = fileURLToPath(new URL('../../../shared/istio', import.meta.
 
 const endpoints = (stack: Stack): string[] => [
   `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer ${stack.apiToken})`,
-  `Console:     ${stack.apiUrl}/`,
+  `Console:     ${stack.apiUrl}/  (paste the token ${stack.apiToken})`,
   `Kubernetes:  ${stack.emulator.url}  (emulated kube-apiserver)`,
   `  kubectl --server=${stack.emulator.url} --token=${stack.emulator.token} --certificate-authority=${stack.emulator.caFile} get virtualservice my-service -o yaml`,
   `  or: KUBECONFIG=${stack.emulator.kubeconfigPath} kubectl get vs`,
@@ -82,6 +82,14 @@ export const sandboxCommand = (program: Command): void => {
             interval,
             crdDir: options.crds,
             onLog: say,
+            // With --keep, the console is worth opening before the rollout starts.
+            ...(options.keep
+              ? {
+                  onStack: (s: Stack) => {
+                    say(`Console:     ${s.apiUrl}/  (paste the token ${s.apiToken})`);
+                  },
+                }
+              : {}),
             onEntry: (entry) => {
               say(`  ${entry.at.slice(11, 19)}  ${describeEntry(entry)}`);
             },

@@ -47,6 +47,8 @@ export interface StartKubeEmulatorOptions {
   token?: string;
   /** Defaults to 0, a free port. */
   port?: number;
+  /** Called as each response has been sent (benchmarks time writes with it). */
+  onResponse?: (request: { method: string; url: string; status: number }) => void;
 }
 
 const REQUIRED_KINDS = ['VirtualService', 'DestinationRule'];
@@ -74,7 +76,20 @@ export async function startKubeEmulator(opts: StartKubeEmulatorOptions): Promise
         requests += 1;
       },
     });
-    const https = createServer({ cert: tls.cert, key: tls.key }, handler.handle);
+    const onResponse = opts.onResponse;
+    const handle: typeof handler.handle = onResponse
+      ? (req, res) => {
+          res.once('finish', () =>
+            onResponse({
+              method: req.method ?? 'GET',
+              url: req.url ?? '/',
+              status: res.statusCode,
+            }),
+          );
+          handler.handle(req, res);
+        }
+      : handler.handle;
+    const https = createServer({ cert: tls.cert, key: tls.key }, handle);
     server = https;
     await new Promise<void>((resolve, reject) => {
       https.once('error', reject);

@@ -10,6 +10,8 @@ import { kubectlGetVirtualService } from '../support/kubectl.ts';
 import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 const ID = 'sandbox/default/my-service';
+/** An earlier rollout of the same VirtualService, checked twice and rolled back: it has charts. */
+const EARLIER = 'sandbox/default/my-service-earlier';
 const REASON = 'p99 doubled on the canary dashboards';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -17,23 +19,42 @@ let stack: Stack;
 let api: ApiClient;
 let browser: Browser;
 let page: Page;
-let weight: number;
+const weight = 10;
+const pageErrors: string[] = [];
 
-/**
- * A rollout that has been checked a couple of times, so the charts have points, and then
- * stays Progressing: nothing invokes analyze after that, as if its interval were long.
- */
-const checkedRollout = async (): Promise<void> => {
-  await api.createRollout(sandboxSpec('5s'));
+const until = async (what: string, done: () => Promise<boolean>, tick = false) => {
   const deadline = Date.now() + 90_000;
-  for (;;) {
-    const { rollout, entries } = await api.fullLedger(ID);
-    const checks = entries.filter((e) => e.kind === 'check').length;
-    if (checks >= 2 && !rollout.pending) return;
-    if (Date.now() > deadline) throw new Error(`no two checks in time: ${rollout.message}`);
-    if (!rollout.pending && Date.parse(rollout.nextCheckAt) <= Date.now()) await stack.tick();
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (tick) await stack.tick();
     await sleep(500);
   }
+};
+
+/**
+ * Two rollouts of the seed VirtualService. The earlier one, every 5 s, is checked twice so
+ * that its charts have points, then rolled back. The one the test acts on checks every 10
+ * minutes, so it stays Progressing at 10% whatever the schedule does meanwhile.
+ */
+const rollouts = async (): Promise<void> => {
+  await api.createRollout({ ...sandboxSpec('5s'), name: 'my-service-earlier' });
+  await until(
+    'two checks of the earlier rollout',
+    async () => {
+      const { rollout, entries } = await api.fullLedger(EARLIER);
+      return entries.filter((e) => e.kind === 'check').length >= 2 && !rollout.pending;
+    },
+    true,
+  );
+  await api.action(EARLIER, 'rollback', { reason: 'make way for the real one' });
+  await until('the earlier rollout to roll back', async () => {
+    return (await api.getRollout(EARLIER)).rollout.phase === 'RolledBack';
+  });
+  await api.createRollout(sandboxSpec('10m'));
+  await until('the first step', async () => {
+    const { rollout } = await api.getRollout(ID);
+    return rollout.canaryWeight === 10 && !rollout.pending;
+  });
 };
 
 beforeAll(async () => {
@@ -43,13 +64,18 @@ beforeAll(async () => {
     dynamoEndpoint: inject('dynamoEndpoint'),
   });
   api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
-  await checkedRollout();
-  weight = (await api.getRollout(ID)).rollout.canaryWeight;
+  await rollouts();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  // Script errors and Content-Security-Policy refusals surface as console errors.
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  mkdirSync('test-results', { recursive: true });
 }, 180_000);
 
 afterAll(async () => {
@@ -62,31 +88,46 @@ describe('the web console', () => {
     await page.goto(`${stack.apiUrl}/`);
     await page.getByLabel('API token').fill(stack.apiToken);
     await page.getByRole('button', { name: 'Connect' }).click();
-    const row = page.getByRole('listitem').filter({ hasText: ID });
+    const row = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('link', { name: ID, exact: true }) });
     await row.getByText('Progressing', { exact: true }).waitFor();
     await row.getByText(`canary ${weight}% · primary ${100 - weight}%`).waitFor();
     expect(await row.getByRole('img').getAttribute('aria-label')).toBe(
       `canary ${weight}%, primary ${100 - weight}%`,
     );
+    await page.screenshot({ path: 'test-results/console-list.png', fullPage: true });
   });
 
-  it('opens the rollout and reads the ledger in plain language, with a chart per metric', async () => {
-    await page.getByRole('link', { name: ID }).click();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
-    const ledger = page.locator('#ledger');
-    await ledger
-      .getByText('Started by sandbox-operator ("rollout created") → first step at 10%')
-      .waitFor();
-    await ledger
-      .getByText(
-        /^Step 1 at 10%: success rate [\d.]+% ≥ 99% · p99 [\d.]+ ms ≤ 500 ms → promote to 20%$/,
-      )
+  it('shows an earlier rollout with a chart per metric, canary against primary', async () => {
+    await page.getByRole('link', { name: EARLIER, exact: true }).click();
+    await page.locator('#detail-phase').getByText('RolledBack', { exact: true }).waitFor();
+    await page
+      .locator('#ledger')
+      .getByText(/^Step 1 at 10%: success rate [\d.]+% (≥|<) 99% · p99 [\d.]+ ms (≤|>) 500 ms → /)
+      .first()
       .waitFor();
     const charts = page.locator('#charts figure');
     await expect.poll(() => charts.count()).toBe(2);
     expect(await charts.nth(0).locator('svg').getAttribute('aria-label')).toMatch(
       /^Success rate across \d+ checks\. Latest: canary [\d.]+%, primary [\d.]+%; threshold at least 99%\.$/,
     );
+    expect(await charts.nth(1).locator('path').count()).toBe(2); // canary and primary lines
+    await page.screenshot({ path: 'test-results/console-charts.png', fullPage: true });
+    await page.getByRole('link', { name: '← All rollouts' }).click();
+    // Back in the list, the focus returns to the rollout that was open.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(EARLIER);
+  });
+
+  it('opens the rollout and reads the ledger in plain language', async () => {
+    await page.getByRole('link', { name: ID, exact: true }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    const ledger = page.locator('#ledger');
+    await ledger
+      .getByText('Started by sandbox-operator ("rollout created") → first step at 10%')
+      .waitFor();
+    await ledger.getByText('Applied: primary 90% · canary 10% → Progressing').waitFor();
+    await page.locator('#charts').getByText('No checks yet.').waitFor();
   });
 
   it('rolls back from a confirmation dialog that needs a reason and works with the keyboard', async () => {
@@ -140,8 +181,8 @@ describe('the web console', () => {
     expect(action?.cause).toEqual({ type: 'operator', actor: 'sandbox-operator', reason: REASON });
     expect(await page.getByRole('button', { name: 'Resume' }).isDisabled()).toBe(true);
 
-    mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/console.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
     await page.setViewportSize({ width: 375, height: 800 });
     await page.screenshot({ path: 'test-results/console-narrow.png', fullPage: true });
   });

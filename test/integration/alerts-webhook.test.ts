@@ -11,6 +11,7 @@ import { startInFlight } from '../support/in-flight-rollout.ts';
 const AM_TOKEN = 'am-token-for-tests';
 const GRAFANA_KEY = 'grafana-key-for-tests';
 const CUSTOM_KEY = 'custom-key-for-tests';
+const SSM_TOKEN = 'token-kept-in-ssm';
 const SOURCES = {
   alertmanager: { type: 'alertmanager', auth: 'bearer', secretEnv: 'KANARI_TEST_AM_TOKEN' },
   grafana: {
@@ -19,6 +20,8 @@ const SOURCES = {
     secretEnv: 'KANARI_TEST_GRAFANA_KEY',
     timestampHeader: 'X-Grafana-Alerting-Signature-Timestamp',
   },
+  // As in AWS: the token is a SecureString that @middy/ssm fetches into the context.
+  'alertmanager-ssm': { type: 'alertmanager', auth: 'bearer', ssmParameter: '/kanari/am-token' },
   custom: {
     type: 'generic',
     auth: 'hmac',
@@ -94,12 +97,16 @@ const grafanaHeaders = (
 });
 
 beforeAll(async () => {
-  env = await prepareFunctionEnv(inject('dynamoEndpoint'), {
-    KANARI_ALERT_SOURCES: JSON.stringify(SOURCES),
-    KANARI_TEST_AM_TOKEN: AM_TOKEN,
-    KANARI_TEST_GRAFANA_KEY: GRAFANA_KEY,
-    KANARI_TEST_CUSTOM_KEY: CUSTOM_KEY,
-  });
+  env = await prepareFunctionEnv(
+    inject('dynamoEndpoint'),
+    {
+      KANARI_ALERT_SOURCES: JSON.stringify(SOURCES),
+      KANARI_TEST_AM_TOKEN: AM_TOKEN,
+      KANARI_TEST_GRAFANA_KEY: GRAFANA_KEY,
+      KANARI_TEST_CUSTOM_KEY: CUSTOM_KEY,
+    },
+    { '/kanari/am-token': SSM_TOKEN },
+  );
   ({ handler } = (await import('../../functions/alerts.ts')) as unknown as {
     handler: typeof handler;
   });
@@ -288,6 +295,25 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       cause: { type: 'alert', id: '5f1e6c3d9a7b2c40' },
     });
     expect((await env.store.get('sandbox/default/checkout'))?.phase).toBe('Progressing');
+  });
+
+  it('checks tokens held in SSM Parameter Store, fetched by @middy/ssm', async () => {
+    const resolved = {
+      ...alertmanager,
+      status: 'resolved',
+      alerts: (alertmanager.alerts as object[]).map((a) => ({ ...a, status: 'resolved' })),
+    };
+    const body = JSON.stringify(resolved);
+    expect(
+      await post('alertmanager-ssm', body, { authorization: `Bearer ${SSM_TOKEN}` }),
+    ).toMatchObject({
+      status: 200,
+      body: { outcomes: [{ outcome: 'resolved' }] },
+    });
+    expect(await post('alertmanager-ssm', body, bearer)).toMatchObject({
+      status: 401,
+      body: { error: 'invalid token' },
+    });
   });
 
   it('accepts a Grafana-signed payload and rolls back what it matches', async () => {

@@ -26,12 +26,14 @@ export interface FunctionEnv {
 
 /**
  * Prepares process.env for importing a function in-process: its own table in DynamoDB Local,
- * and EventBridge pointed at a tiny capture server that answers PutEvents like EventBridge.
+ * and EventBridge and SSM pointed at a tiny server that answers PutEvents (capturing the
+ * events) and GetParameters (from `ssmParameters`) as AWS would.
  * functions/shared/wiring.ts reads the environment at import, so import the function after.
  */
 export const prepareFunctionEnv = async (
   dynamoEndpoint: string,
   extra: Record<string, string> = {},
+  ssmParameters: Record<string, string> = {},
 ): Promise<FunctionEnv> => {
   const tableName = `kanari-fn-${randomUUID()}`;
   await createTable({ endpoint: dynamoEndpoint, tableName });
@@ -40,11 +42,22 @@ export const prepareFunctionEnv = async (
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
-        Entries?: CapturedEvent[];
-      };
-      events.push(...Entries);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      if (req.headers['x-amz-target'] === 'AmazonSSM.GetParameters') {
+        const names = (body as { Names?: string[] }).Names ?? [];
+        res.end(
+          JSON.stringify({
+            Parameters: names
+              .filter((name) => name in ssmParameters)
+              .map((name) => ({ Name: name, Type: 'SecureString', Value: ssmParameters[name] })),
+            InvalidParameters: names.filter((name) => !(name in ssmParameters)),
+          }),
+        );
+        return;
+      }
+      const { Entries = [] } = body as { Entries?: CapturedEvent[] };
+      events.push(...Entries);
       res.end(
         JSON.stringify({
           FailedEntryCount: 0,
@@ -62,6 +75,7 @@ export const prepareFunctionEnv = async (
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: busUrl,
+    AWS_ENDPOINT_URL_SSM: busUrl,
     KANARI_TABLE: tableName,
     KANARI_EVENT_BUS: 'kanari-test',
     ...extra,

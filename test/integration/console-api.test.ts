@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
+import { serviceNamed } from '../support/cli-runner.ts';
+import { type ConsoleHarness, startConsoleHarness } from '../support/console-harness.ts';
+import { seedSpec } from '../support/fixtures.ts';
+
+let harness: ConsoleHarness;
+
+const call = async (
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; token?: string | null } = {},
+) => {
+  const token = options.token === undefined ? harness.token : options.token;
+  const response = await fetch(`${harness.url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      'content-type': 'application/json',
+    },
+    ...(options.raw !== undefined
+      ? { body: options.raw }
+      : options.body !== undefined
+        ? { body: JSON.stringify(options.body) }
+        : {}),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    text,
+    json: () => JSON.parse(text),
+  };
+};
+
+const start = async (name: string, cluster = 'sandbox') => {
+  harness.emulator.seed(serviceNamed(name));
+  const spec = seedSpec({ interval: '10m' }, cluster);
+  spec.name = name;
+  spec.target = {
+    ...spec.target,
+    virtualService: name,
+    primary: { host: name },
+    canary: { host: `${name}-v2` },
+  };
+  const created = await call('POST', '/rollouts', { body: spec });
+  expect(created.status).toBe(201);
+  await harness.settled();
+  return `/rollouts/${cluster}/default/${name}`;
+};
+
+beforeAll(async () => {
+  harness = await startConsoleHarness(inject('dynamoEndpoint'));
+  harness.emulator.seed(SEED_VIRTUAL_SERVICE);
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe('the console API', () => {
+  it('serves the web console at / without credentials: the page holds no data', async () => {
+    const page = await call('GET', '/', { token: null });
+    expect(page.status).toBe(200);
+    expect(page.type).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('<title>kanari console</title>');
+  });
+
+  it('answers 401 without valid credentials, and the action changes nothing', async () => {
+    const path = await start('guarded');
+    const before = (await call('GET', path)).json();
+    for (const token of [null, 'wrong']) {
+      const refused = await call('POST', `${path}/actions/rollback`, {
+        body: { reason: 'x' },
+        token,
+      });
+      expect(refused.status).toBe(401);
+    }
+    expect((await call('GET', '/rollouts', { token: null })).status).toBe(401);
+    expect((await call('GET', path)).json()).toEqual(before);
+  });
+
+  it('answers 400 naming the field for a bad action body, and changes nothing', async () => {
+    const path = await start('picky');
+    const before = (await call('GET', path)).json();
+    const cases: [unknown, string][] = [
+      [{}, 'reason: required: say why you act'],
+      [{ reason: '   ' }, 'reason: required: say why you act'],
+      [{ reason: 'x', full: 'yes' }, 'full: must be true or false'],
+      [
+        { reason: 'x', force: true },
+        '(body): unknown field force; expected reason and, for promote, full',
+      ],
+    ];
+    for (const [body, error] of cases) {
+      const answer = await call('POST', `${path}/actions/promote`, { body });
+      expect([answer.status, answer.json().error]).toEqual([400, error]);
+    }
+    const full = await call('POST', `${path}/actions/rollback`, {
+      body: { reason: 'x', full: true },
+    });
+    expect(full.json().error).toBe('full: only promote takes full');
+    const notJson = await call('POST', `${path}/actions/pause`, { raw: '{reason' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json().error).toMatch(/^request body is not valid JSON/);
+    const unknown = await call('POST', `${path}/actions/explode`, { body: { reason: 'x' } });
+    expect(unknown.json().error).toBe(
+      'action: must be one of rollback, pause, resume, promote, abort',
+    );
+    expect((await call('GET', path)).json()).toEqual(before);
+  });
+
+  it('records an action with the actor and reason, and answers 409 with the phase when it does not fit', async () => {
+    const path = await start('acted');
+    const paused = await call('POST', `${path}/actions/pause`, { body: { reason: 'hold on' } });
+    expect(paused.status).toBe(200);
+    expect(paused.json()).toMatchObject({
+      rollout: { phase: 'Paused' },
+      entry: {
+        cause: { type: 'operator', actor: 'alice', reason: 'hold on' },
+        description: 'Paused at 10% by alice ("hold on")',
+      },
+    });
+    const again = await call('POST', `${path}/actions/pause`, { body: { reason: 'again' } });
+    expect([again.status, again.json()]).toEqual([
+      409,
+      { error: 'cannot pause a rollout that is Paused', phase: 'Paused', action: 'pause' },
+    ]);
+    const missing = await call('POST', '/rollouts/sandbox/default/absent/actions/pause', {
+      body: { reason: 'x' },
+    });
+    expect([missing.status, missing.json().error]).toEqual([
+      404,
+      'rollout sandbox/default/absent not found',
+    ]);
+  });
+
+  it('pages the ledger with a line in plain language on each entry', async () => {
+    const path = await start('paged');
+    const first = (await call('GET', `${path}?limit=1`)).json();
+    expect(first.plan).toEqual([10, 20, 30, 40, 50]);
+    expect(first.ledger.entries.map((e: { description: string }) => e.description)).toEqual([
+      'Started by alice ("rollout created") → first step at 10%',
+    ]);
+    const next = (
+      await call('GET', `${path}?limit=1&cursor=${encodeURIComponent(first.ledger.cursor)}`)
+    ).json();
+    expect(next.ledger.entries.map((e: { description: string }) => e.description)).toEqual([
+      'Applied: primary 90% · canary 10% → Progressing',
+    ]);
+    expect(next.ledger.cursor).toBeUndefined();
+    expect((await call('GET', `${path}?limit=0`)).json().error).toBe(
+      'limit: must be an integer from 1 to 1000',
+    );
+  });
+
+  it('lists rollouts filtered by phase, cluster and namespace', async () => {
+    await start('filtered');
+    const ids = async (query: string) =>
+      (await call('GET', `/rollouts${query}`)).json().rollouts.map((r: { id: string }) => r.id);
+    expect(await ids('?phase=Progressing')).toContain('sandbox/default/filtered');
+    expect(await ids('?phase=Succeeded')).not.toContain('sandbox/default/filtered');
+    expect(await ids('?cluster=elsewhere')).toEqual([]);
+    expect(await ids('?cluster=sandbox&namespace=default')).toContain('sandbox/default/filtered');
+    const bad = await call('GET', '/rollouts?phase=Sleeping');
+    expect([bad.status, bad.json().error]).toEqual([
+      400,
+      expect.stringMatching(/^phase: must be one of/),
+    ]);
+  });
+});
