@@ -115,7 +115,10 @@ const record = async (
     if (!(error instanceof RolloutVersionConflictError)) throw error;
     // A duplicate delivery that found the weights already in place wrote nothing: nothing to record.
     if (applied.patch.length === 0) {
-      return { outcome: 'ignored', reason: `decision ${detail.decisionId} was applied by another delivery` };
+      return {
+        outcome: 'ignored',
+        reason: `decision ${detail.decisionId} was applied by another delivery`,
+      };
     }
     // Someone decided something else while we patched. The weights are written all the same,
     // so the ledger must say so; the newer decision brings its own patch.

@@ -13,7 +13,9 @@ describe('the exported JSON Schema for editors', () => {
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')));
     expect(validate(seedSpec())).toBe(true);
-    expect(validate({ ...seedSpec(), analysis: { ...seedSpec().analysis, threshold: 'many' } })).toBe(false);
+    expect(
+      validate({ ...seedSpec(), analysis: { ...seedSpec().analysis, threshold: 'many' } }),
+    ).toBe(false);
     expect(validate.errors?.map((e) => e.instancePath)).toContain('/analysis/threshold');
   });
 });
