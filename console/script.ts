@@ -108,7 +108,7 @@ export const CONSOLE_SCRIPT = String.raw`
     $('list-error').textContent = '';
     var seen = new Set();
     var list = $('rollouts');
-    data.rollouts.forEach(function (rollout) {
+    data.rollouts.forEach(function (rollout, index) {
       seen.add(rollout.id);
       var row = rows.get(rollout.id);
       if (!row) {
@@ -117,7 +117,8 @@ export const CONSOLE_SCRIPT = String.raw`
         row.li.append(row.link, row.badge, row.weight, row.message);
         rows.set(rollout.id, row);
       }
-      list.append(row.li);
+      // Move a row only when it is out of place: moving a node drops the keyboard focus.
+      if (list.children[index] !== row.li) list.insertBefore(row.li, list.children[index] || null);
       badge(row.badge, rollout.phase);
       weightBlock(row.weight, rollout.canaryWeight);
       row.message.textContent = rollout.message;
