@@ -26,6 +26,7 @@ import { createTable, localDynamoClients, startDynamoDbLocal } from '../sandbox/
 import { startKubeEmulator } from '../sandbox/kube-emulator/index.ts';
 import { startOffline } from '../sandbox/offline.ts';
 import { SEED_VIRTUAL_SERVICE } from '../sandbox/seed.ts';
+import { localFunctionEnv } from '../sandbox/stack.ts';
 import { startTimingProxy } from './timing-proxy.ts';
 
 const option = (name: string, fallback: number): number => {
@@ -150,14 +151,14 @@ const main = async () => {
     const offline = await startOffline({
       logFile: join(workDir, 'offline.log'),
       env: {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-        KANARI_TABLE: tableName,
-        KANARI_EVENT_BUS: 'kanari-bench',
-        KUBECONFIG: emulator.kubeconfigPath,
-        KANARI_API_TOKENS: `bench=${apiToken}`,
+        // The functions reach DynamoDB through the proxy, which times the RolledBack writes.
+        ...localFunctionEnv({
+          dynamoEndpoint: proxy.endpoint,
+          tableName,
+          eventBus: 'kanari-bench',
+          kubeconfigPath: emulator.kubeconfigPath,
+          apiTokens: `bench=${apiToken}`,
+        }),
         KANARI_ALERT_SOURCES: JSON.stringify({
           alertmanager: {
             type: 'alertmanager',

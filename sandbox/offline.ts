@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
+import { superviseProcess } from './service-process.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OSLS = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
@@ -18,19 +19,6 @@ export interface Offline {
   invoke(fn: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
-
-const waitFor = async (
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: () => string,
-): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what()}`);
-};
 
 /**
  * Starts `osls offline start` (serverless-offline with serverless-esbuild and
@@ -68,37 +56,29 @@ export const startOffline = async (options: {
       detached: false,
     },
   );
-  let output = '';
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      output = (output + chunk).slice(-8000);
-      // 'exit' can come before the last output: stop() may have ended the log already.
+  const service = superviseProcess(child, {
+    name: `serverless-offline (see ${options.logFile})`,
+    tailChars: 8_000,
+    // 'exit' can come before the last output: stop() may have ended the log already.
+    onOutput: (chunk) => {
       if (!log.writableEnded) log.write(chunk);
-    });
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    },
+  });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await service.stop();
     log.end();
   };
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error('exited');
-        return output.includes('Server ready') && (await fetch(`${httpUrl}/rollouts`)).status > 0;
-      },
+    await service.waitUntil(
+      async () =>
+        service.output().includes('Server ready') &&
+        (await fetch(`${httpUrl}/rollouts`)).status > 0,
       120_000,
-      () => `serverless-offline to start (see ${options.logFile}):\n${output.slice(-2000)}`,
+      250,
     );
   } catch (error) {
-    await stop();
+    log.end();
     throw error;
   }
   return {

@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
+import { onFreePort } from './free-port.ts';
+import { pollUntil, superviseProcess } from './service-process.ts';
 
 const INSTALL_HINT = 'apt-get update && apt-get install -y prometheus prometheus-alertmanager';
 const READY_TIMEOUT_MS = 30_000;
-const STOP_GRACE_MS = 5_000;
-const STDERR_TAIL_CHARS = 4_000;
 const PORT_ATTEMPTS = 3;
 
 type BinaryName = 'prometheus' | 'promtool' | 'prometheus-alertmanager';
@@ -73,16 +72,10 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const configFile = join(dataDir, 'prometheus.yml');
   try {
     await writeFile(configFile, renderConfig(options));
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      try {
-        return await launch(binary, port, dataDir, configFile, options.readyTimeoutMs);
-      } catch (error) {
-        // Another process may take the port between freePort() and Prometheus binding it.
-        const portTaken = String((error as Error).message).includes('address already in use');
-        if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
-      }
-    }
+    return await onFreePort(
+      (port) => launch(binary, port, dataDir, configFile, options.readyTimeoutMs),
+      PORT_ATTEMPTS,
+    );
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -135,73 +128,28 @@ const launch = async (
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
-  });
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(`exited (code ${code}, signal ${signal})`));
-    child.once('error', (error) => resolve(`failed to start: ${error.message}`));
-  });
-  // Do not leave an orphan Prometheus behind if the test runner dies.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
+  const service = superviseProcess(child, { name: 'Prometheus' });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    await terminate(child, exited);
-    await rm(dataDir, { recursive: true, force: true });
+  await service.waitUntil(() => answersReady(url), readyTimeoutMs);
+  return {
+    url,
+    dataDir,
+    stop: async () => {
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
-
-  const outcome = await Promise.race([
-    waitReady(url, readyTimeoutMs).then((ready) => (ready ? 'ready' : 'timed out')),
-    exited,
-  ]);
-  if (outcome === 'ready') return { url, dataDir, stop };
-  process.removeListener('exit', killOnExit);
-  await terminate(child, exited);
-  throw new Error(
-    `Prometheus ${outcome === 'timed out' ? `was not ready within ${readyTimeoutMs} ms` : outcome}; stderr:\n${stderr.trim()}`,
-  );
 };
 
-/** True once `<url>/-/ready` answers 200 (Prometheus and Alertmanager both serve it). */
-export const waitReady = async (url: string, timeoutMs: number): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      if (response.status === 200) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
+/** True if `<url>/-/ready` answers 200 (Prometheus and Alertmanager both serve it). */
+export const answersReady = async (url: string): Promise<boolean> => {
+  const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+  await response.body?.cancel();
+  return response.status === 200;
 };
 
-/** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
-export const terminate = async (child: ChildProcess, exited: Promise<string>): Promise<void> => {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const grace = new Promise<'late'>((resolve) =>
-    setTimeout(resolve, STOP_GRACE_MS, 'late').unref(),
-  );
-  if ((await Promise.race([exited, grace])) === 'late') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-};
+/** True once `<url>/-/ready` answers 200. */
+export const waitReady = (url: string, timeoutMs: number): Promise<boolean> =>
+  pollUntil(() => answersReady(url), timeoutMs);
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
+export { terminate } from './service-process.ts';

@@ -79,6 +79,34 @@ export const scheduledEvent = (now = new Date()) => ({
   detail: {},
 });
 
+/** The seed VirtualService as the emulator stores it now. */
+export const storedSeedVirtualService = (emulator: KubeEmulator): VirtualService =>
+  emulator.read(
+    'networking.istio.io/v1',
+    'VirtualService',
+    'default',
+    'my-service',
+  ) as VirtualService;
+
+/** Environment for the functions under osls offline: local AWS credentials, the table, the emulator. */
+export const localFunctionEnv = (options: {
+  dynamoEndpoint: string;
+  tableName: string;
+  eventBus: string;
+  kubeconfigPath: string;
+  /** `KANARI_API_TOKENS`: `name=token` pairs. */
+  apiTokens: string;
+}): Record<string, string> => ({
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+  KANARI_TABLE: options.tableName,
+  KANARI_EVENT_BUS: options.eventBus,
+  KUBECONFIG: options.kubeconfigPath,
+  KANARI_API_TOKENS: options.apiTokens,
+});
+
 /** Brings up the whole loop on this machine; `stop()` tears it all down. */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
   const prometheusBinary = options.prometheusBinary ?? findBinary('prometheus');
@@ -106,13 +134,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     const emulator = await startKubeEmulator({ crdDir: options.crdDir });
     stops.push(emulator.stop);
     emulator.seed(SEED_VIRTUAL_SERVICE);
-    const virtualService = () =>
-      emulator.read(
-        'networking.istio.io/v1',
-        'VirtualService',
-        'default',
-        'my-service',
-      ) as VirtualService;
+    const virtualService = () => storedSeedVirtualService(emulator);
     const weights = () => currentWeights(virtualService(), SEED_TARGET);
 
     log('starting the mesh simulator and Prometheus');
@@ -138,15 +160,14 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     const offline = await startOffline({
       logFile: join(workDir, 'offline.log'),
       env: {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-        KANARI_TABLE: tableName,
-        KANARI_EVENT_BUS: 'kanari-sandbox',
+        ...localFunctionEnv({
+          dynamoEndpoint,
+          tableName,
+          eventBus: 'kanari-sandbox',
+          kubeconfigPath: emulator.kubeconfigPath,
+          apiTokens: `sandbox-operator=${apiToken}`,
+        }),
         PROMETHEUS_URL: prometheus.url,
-        KUBECONFIG: emulator.kubeconfigPath,
-        KANARI_API_TOKENS: `sandbox-operator=${apiToken}`,
         KANARI_RESEND_AFTER_MS: '10000',
         ...alerting?.env,
       },

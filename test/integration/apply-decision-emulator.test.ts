@@ -7,9 +7,9 @@ import {
 import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
-import type { VirtualService } from '../../lib/domain/virtual-service.ts';
 import { createTable, localDynamoClients } from '../../sandbox/dynamodb-local.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
+import { storedSeedVirtualService } from '../../sandbox/stack.ts';
 import { FakeEventBus } from '../fakes/fake-event-bus.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
@@ -19,13 +19,7 @@ describe('shift-traffic against the emulated Kubernetes API and DynamoDB Local',
   let deps: ApplyDeps;
   let bus: FakeEventBus;
   const spec = seedSpec();
-  const stored = () =>
-    emulator.read(
-      'networking.istio.io/v1',
-      'VirtualService',
-      'default',
-      'my-service',
-    ) as VirtualService;
+  const stored = () => storedSeedVirtualService(emulator);
 
   beforeAll(async () => {
     emulator = await startKubeEmulator({ crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs") });

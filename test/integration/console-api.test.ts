@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
-import { serviceNamed } from '../support/cli-runner.ts';
+import { serviceNamed, specNamed } from '../support/cli-runner.ts';
 import { type ConsoleHarness, startConsoleHarness } from '../support/console-harness.ts';
-import { seedSpec } from '../support/fixtures.ts';
 
 let harness: ConsoleHarness;
 
@@ -35,15 +34,7 @@ const call = async (
 
 const start = async (name: string, cluster = 'sandbox') => {
   harness.emulator.seed(serviceNamed(name));
-  const spec = seedSpec({ interval: '10m' }, cluster);
-  spec.name = name;
-  spec.target = {
-    ...spec.target,
-    virtualService: name,
-    primary: { host: name },
-    canary: { host: `${name}-v2` },
-  };
-  const created = await call('POST', '/rollouts', { body: spec });
+  const created = await call('POST', '/rollouts', { body: specNamed(name, '10m', cluster) });
   expect(created.status).toBe(201);
   await harness.settled();
   return `/rollouts/${cluster}/default/${name}`;

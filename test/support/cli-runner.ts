@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
+import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
 import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
 import { seedSpec } from './fixtures.ts';
@@ -47,9 +48,9 @@ export const serviceNamed = (name: string): VirtualService => {
   return copy;
 };
 
-/** A spec file for the VirtualService `name` (see serviceNamed), written as YAML. */
-export const specFile = (dir: string, name: string, interval = '10m'): string => {
-  const spec = seedSpec({ interval });
+/** The seed spec for the VirtualService `name` (see serviceNamed). */
+export const specNamed = (name: string, interval = '10m', cluster = 'sandbox'): RolloutSpec => {
+  const spec = seedSpec({ interval }, cluster);
   spec.name = name;
   spec.target = {
     ...spec.target,
@@ -57,7 +58,12 @@ export const specFile = (dir: string, name: string, interval = '10m'): string =>
     primary: { host: name },
     canary: { host: `${name}-v2` },
   };
+  return spec;
+};
+
+/** A spec file for the VirtualService `name` (see serviceNamed), written as YAML. */
+export const specFile = (dir: string, name: string, interval = '10m'): string => {
   const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, stringify(spec));
+  writeFileSync(file, stringify(specNamed(name, interval)));
   return file;
 };

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type AnalyzeDeps, analyzeDue } from '../../lib/app/analyze-due.ts';
-import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
+import { applyDecision } from '../../lib/app/apply-decision.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
-import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
-import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
-import { FakeEventBus } from '../fakes/fake-event-bus.ts';
 import { FakeMetricsProvider } from '../fakes/fake-metrics-provider.ts';
-import { FakeTrafficRouter } from '../fakes/fake-traffic-router.ts';
-import { createInMemoryRolloutStore } from '../fakes/in-memory-rollout-store.ts';
+import { fakePorts } from '../support/fake-ports.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 
 const ID = 'sandbox/default/my-service';
@@ -26,21 +22,9 @@ const answers = (a: Answers) => (query: string) =>
 
 /** A small world: one clock, fakes for every port, and helpers to run ticks Flagger-style. */
 const world = (spec: RolloutSpec = seedSpec()) => {
-  let clock = Date.parse('2026-01-01T00:00:00Z');
-  let ids = 0;
-  const store: RolloutStore = createInMemoryRolloutStore();
-  const bus = new FakeEventBus();
-  const router = new FakeTrafficRouter();
-  router.put('sandbox', seedVirtualService());
+  const { store, bus, router, core, applyDeps, deliver, advance } = fakePorts();
   const metrics = new FakeMetricsProvider(answers(healthy));
-  const core = { store, bus, now: () => new Date(clock), newId: () => `id-${++ids}` };
   const analyzeDeps: AnalyzeDeps = { ...core, metricsFor: () => metrics };
-  const applyDeps: ApplyDeps = { ...core, router };
-  const deliver = async () => {
-    for (const event of bus.drain().filter((e) => TRAFFIC_REQUESTS.includes(e.detailType))) {
-      await applyDecision(applyDeps, event.detail);
-    }
-  };
   return {
     store,
     bus,
@@ -48,16 +32,14 @@ const world = (spec: RolloutSpec = seedSpec()) => {
     metrics,
     analyzeDeps,
     applyDeps,
-    advance: (ms: number) => {
-      clock += ms;
-    },
+    advance,
     start: async () => {
       await startRollout(core, spec, { type: 'operator', actor: 'test', reason: 'start' });
       await deliver();
     },
     /** One interval passes, analyze runs, and shift-traffic applies whatever was decided. */
     tick: async () => {
-      clock += 60_000;
+      advance(60_000);
       await analyzeDue(analyzeDeps);
       await deliver();
     },

@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
 import { type IntakeDeps, intakeAlerts } from '../../lib/app/intake-alert.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import type { Alert } from '../../lib/domain/alert-matching.ts';
-import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
 import type { AlertsSpec, RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
 import type { RolloutState } from '../../lib/domain/state.ts';
 import { transition } from '../../lib/domain/transition.ts';
 import { RolloutVersionConflictError } from '../../lib/ports/errors.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
-import { FakeEventBus } from '../fakes/fake-event-bus.ts';
-import { FakeTrafficRouter } from '../fakes/fake-traffic-router.ts';
-import { createInMemoryRolloutStore } from '../fakes/in-memory-rollout-store.ts';
+import { fakePorts } from '../support/fake-ports.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 
 const ID = 'sandbox/default/my-service';
@@ -36,27 +32,11 @@ const firing = (alertname: string, overrides: Partial<Alert> = {}): Alert => ({
 
 /** One rollout at its first step (10%), fakes for every port, and a log that keeps lines. */
 const world = async (spec: RolloutSpec = { ...seedSpec(), alerts: ALERTS }) => {
-  let clock = Date.parse('2026-01-01T00:00:00Z');
-  let ids = 0;
-  const store: RolloutStore = createInMemoryRolloutStore();
-  const bus = new FakeEventBus();
-  const router = new FakeTrafficRouter();
-  router.put('sandbox', seedVirtualService());
   const logged: { message: string; fields?: Record<string, unknown> }[] = [];
-  const core = {
-    store,
-    bus,
-    now: () => new Date(clock),
-    newId: () => `id-${++ids}`,
-    log: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
-  };
+  const { store, bus, router, core, deliver, advance } = fakePorts({
+    log: (message, fields) => logged.push({ message, fields }),
+  });
   const intake: IntakeDeps = core;
-  const apply: ApplyDeps = { ...core, router };
-  /** shift-traffic handles what was published. */
-  const deliver = async () => {
-    for (const event of bus.drain().filter((e) => TRAFFIC_REQUESTS.includes(e.detailType)))
-      await applyDecision(apply, event.detail);
-  };
   await startRollout(core, spec, { type: 'operator', actor: 'test', reason: 'start' });
   await deliver();
   bus.drain(); // what the start published is not under test
@@ -71,9 +51,7 @@ const world = async (spec: RolloutSpec = { ...seedSpec(), alerts: ALERTS }) => {
     state,
     ledger,
     weights: () => currentWeights(router.read(REF) ?? seedVirtualService(), spec.target),
-    advance: (ms: number) => {
-      clock += ms;
-    },
+    advance,
   };
 };
 

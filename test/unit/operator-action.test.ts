@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
 import {
   ActionNotAllowedError,
   type OperatorAction,
@@ -7,13 +6,11 @@ import {
   ReasonRequiredError,
 } from '../../lib/app/operator-action.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
-import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
 import { RolloutNotFoundError, RolloutVersionConflictError } from '../../lib/ports/errors.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
-import { FakeEventBus } from '../fakes/fake-event-bus.ts';
-import { FakeTrafficRouter } from '../fakes/fake-traffic-router.ts';
 import { createInMemoryRolloutStore } from '../fakes/in-memory-rollout-store.ts';
+import { fakePorts } from '../support/fake-ports.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 
 const ID = 'sandbox/default/my-service';
@@ -22,21 +19,7 @@ const alice = { actor: 'alice', reason: 'p99 looks wrong in the dashboards' };
 
 /** Fakes for every port, a clock, and shift-traffic delivering whatever was requested. */
 const world = (store: RolloutStore = createInMemoryRolloutStore()) => {
-  let ids = 0;
-  const bus = new FakeEventBus();
-  const router = new FakeTrafficRouter();
-  router.put('sandbox', seedVirtualService());
-  const core = {
-    store,
-    bus,
-    now: () => new Date('2026-01-01T00:00:00Z'),
-    newId: () => `id-${++ids}`,
-  };
-  const applyDeps: ApplyDeps = { ...core, router };
-  const deliver = async () => {
-    for (const event of bus.drain().filter((e) => TRAFFIC_REQUESTS.includes(e.detailType)))
-      await applyDecision(applyDeps, event.detail);
-  };
+  const { bus, router, core, deliver } = fakePorts({ store });
   const act = (action: OperatorAction, request: Partial<typeof alice> & { full?: boolean } = {}) =>
     operatorAction(core, ID, action, { ...alice, ...request });
   const snapshot = async () => ({
