@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -7,7 +8,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createCloudWatchAlarmTags } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
 import { createEventBridgeBus } from '../../lib/adapters/eventbridge/event-bus.ts';
-import { createKubernetesTrafficRouter } from '../../lib/adapters/kubernetes/index.ts';
+import {
+  createEksTokenProvider,
+  createKubernetesTrafficRouter,
+  eksKubeConfig,
+} from '../../lib/adapters/kubernetes/index.ts';
 import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
 import type { AnalyzeDeps } from '../../lib/app/analyze-due.ts';
 import type { ApplyDeps } from '../../lib/app/apply-decision.ts';
@@ -50,8 +55,11 @@ export const analyzeDeps = (): AnalyzeDeps => {
 };
 
 /** One KubeConfig per context of the kubeconfig file; a context's name is a kanari cluster name. */
-const kubeConfigs = (): Record<string, KubeConfig> => {
+const fileKubeConfigs = (): Record<string, KubeConfig> => {
   const file = new KubeConfig();
+  const hasEks = Object.keys(config.KANARI_EKS_CLUSTERS).length > 0;
+  // serverless.yml defaults KUBECONFIG to a packaged file, which EKS-only deployments leave out.
+  if (hasEks && (!config.KUBECONFIG || !existsSync(config.KUBECONFIG))) return {};
   if (config.KUBECONFIG) file.loadFromFile(config.KUBECONFIG);
   else file.loadFromDefault();
   return Object.fromEntries(
@@ -66,6 +74,27 @@ const kubeConfigs = (): Record<string, KubeConfig> => {
       return [context.name, one];
     }),
   );
+};
+
+/** KUBECONFIG's contexts plus KANARI_EKS_CLUSTERS, whose IAM tokens are minted in process. */
+const kubeConfigs = (): Record<string, KubeConfig> => {
+  const configs = fileKubeConfigs();
+  for (const [name, eks] of Object.entries(config.KANARI_EKS_CLUSTERS)) {
+    if (Object.hasOwn(configs, name))
+      throw new Error(
+        `invalid configuration: cluster "${name}" is in both KUBECONFIG and KANARI_EKS_CLUSTERS`,
+      );
+    configs[name] = eksKubeConfig({
+      name,
+      server: eks.server,
+      caData: eks.caData,
+      tokenProvider: createEksTokenProvider({
+        clusterName: eks.eksClusterName,
+        region: eks.region,
+      }),
+    });
+  }
+  return configs;
 };
 
 export const applyDeps = (): ApplyDeps => ({

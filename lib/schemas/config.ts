@@ -24,6 +24,18 @@ const jsonText = z.string().transform((text, ctx): unknown => {
   }
 });
 
+/** One EKS cluster shift-traffic reaches with an IAM token; server and CA are given, not looked up. */
+const eksClusterSchema = z
+  .object({
+    /** The cluster's name in EKS, signed into the token. */
+    eksClusterName: z.string().min(1),
+    region: z.string().min(1),
+    server: z.url({ protocol: /^https$/, message: 'expected an https:// URL' }),
+    /** base64 of the CA PEM, as `aws eks describe-cluster` reports certificateAuthority.data. */
+    caData: z.base64(),
+  })
+  .strict();
+
 /** Configuration the functions read from their environment. */
 export const configSchema = z.object({
   KANARI_TABLE: z.string().min(1).default('kanari'),
@@ -33,6 +45,11 @@ export const configSchema = z.object({
   PROMETHEUS_SIGV4_REGION: z.string().min(1).optional(),
   /** A kubeconfig whose context names are kanari's cluster names. */
   KUBECONFIG: z.string().min(1).optional(),
+  /**
+   * EKS clusters as JSON: `{ "<kanari cluster name>": { "eksClusterName", "region", "server",
+   * "caData" } }`, reached with IAM tokens; merged with the contexts of KUBECONFIG.
+   */
+  KANARI_EKS_CLUSTERS: jsonText.pipe(z.record(z.string().min(1), eksClusterSchema)).default({}),
   /** Local bearer tokens for the HTTP API; in AWS the IAM authorizer is used instead. */
   KANARI_API_TOKENS: tokenList.optional(),
   /**

@@ -1,3 +1,10 @@
+export { type EksKubeConfigOptions, eksKubeConfig } from './eks-kube-config.ts';
+export {
+  createEksTokenProvider,
+  type EksCredentials,
+  type EksTokenProvider,
+  type EksTokenProviderOptions,
+} from './eks-token.ts';
 export { type LoadKubeConfigOptions, loadKubeConfig } from './kube-config.ts';
 export {
   createKubernetesTrafficRouter,
