@@ -1,12 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
-import {
-  type FlaggerCanary,
-  type FlaggerMetricTemplate,
-  importFlaggerCanary,
-} from '../../lib/domain/flagger-import.ts';
-import { parseFlaggerDocuments } from '../../lib/schemas/flagger-canary.ts';
+import { type FlaggerImport, importFlaggerCanary } from '../../lib/domain/flagger-import.ts';
+import { type FlaggerDocuments, parseFlaggerDocuments } from '../../lib/schemas/flagger-canary.ts';
 import { parseRolloutSpec } from '../../lib/schemas/rollout-spec.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -29,9 +25,49 @@ const readDocuments = async (file: string): Promise<unknown[]> => {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** The objects the import read past: other kinds, and MetricTemplates no Canary uses. */
+const skippedOf = (found: FlaggerDocuments, imports: readonly FlaggerImport[]): string[] => [
+  ...found.skipped.map(({ kind, name }) => `${kind} ${name}`),
+  ...found.templates
+    .filter((template) => !imports.some((done) => done.templatesUsed.includes(template)))
+    .map((template) => `MetricTemplate ${template.metadata.name} (no Canary uses it)`),
+];
+
+/** The YAML a user saves: what was skipped and not translated as comments, then the spec(s). */
+const yamlOf = (file: string, skipped: string[], imports: readonly FlaggerImport[]): string => {
+  const head = skipped.length > 0 ? `# Skipped in ${file}: ${skipped.join(', ')}\n` : '';
+  return (
+    head +
+    imports
+      .map(({ spec, untranslated }) => {
+        const from = imports.length > 1 ? `${file} (canary ${spec.name})` : file;
+        const notes =
+          untranslated.length > 0
+            ? `# Not translated from ${from}:\n${untranslated.map((item) => `# - ${item}`).join('\n')}\n`
+            : '';
+        return `${notes}${stringify(spec, { lineWidth: 0 })}`;
+      })
+      .join('---\n')
+  );
+};
+
+const tableOf = (imports: readonly FlaggerImport[]): string =>
+  imports
+    .map(({ spec }) =>
+      table([
+        ['ROLLOUT', `${spec.target.cluster}/${spec.target.namespace}/${spec.name}`],
+        ['VIRTUALSERVICE', spec.target.virtualService],
+        ['PRIMARY', spec.target.primary.host],
+        ['CANARY', spec.target.canary.host],
+        ['METRICS', spec.analysis.metrics.map((m) => m.name).join(', ')],
+      ]),
+    )
+    .join('\n');
+
 /**
- * `kanari import-flagger canary.yaml`: prints a kanari rollout spec (YAML unless -o says
- * otherwise) and lists on stderr, and in YAML as comments, what was not translated.
+ * `kanari import-flagger canary.yaml`: prints a kanari rollout spec per Flagger Canary (YAML
+ * unless -o says otherwise) and lists on stderr, and in YAML as comments, what was skipped and
+ * what was not translated.
  */
 export const importFlaggerCommand = (program: Command, ctx: CliContext): void => {
   withOutput(
@@ -40,7 +76,10 @@ export const importFlaggerCommand = (program: Command, ctx: CliContext): void =>
       .description(
         "translate a Flagger Canary's service and analysis into a kanari rollout spec, listing what cannot be translated",
       )
-      .argument('<canary>', 'Flagger Canary YAML (it may also hold MetricTemplates)')
+      .argument(
+        '<canary>',
+        'YAML holding Flagger Canaries (and MetricTemplates; other kinds are skipped)',
+      )
       .option(
         '--template <file>',
         'MetricTemplate YAML for templated metrics (repeatable)',
@@ -55,37 +94,43 @@ export const importFlaggerCommand = (program: Command, ctx: CliContext): void =>
         documents.push(...(await readDocuments(template)));
       const found = parseFlaggerDocuments(documents);
       if (found.problems.length > 0)
-        throw new CliError(`not a Flagger Canary:\n  ${found.problems.join('\n  ')}`);
-      if (found.canaries.length !== 1) {
+        throw new CliError(`not a valid Flagger Canary:\n  ${found.problems.join('\n  ')}`);
+      if (found.canaries.length === 0) {
+        const skipped = found.skipped.map(({ kind, name }) => `${kind} ${name}`).join(', ');
         throw new CliError(
-          `${file} holds ${found.canaries.length} Canaries; import-flagger translates exactly one`,
+          `${file} holds no Flagger Canary${skipped ? ` (skipped: ${skipped})` : ''}`,
         );
       }
-      const templates: FlaggerMetricTemplate[] = found.templates;
-      const { spec, untranslated } = importFlaggerCanary(found.canaries[0] as FlaggerCanary, {
-        cluster: options.cluster,
-        templates,
-      });
-      const notes = untranslated.map((item) => `  - ${item}`).join('\n');
+      const imports = found.canaries.map((canary) =>
+        importFlaggerCanary(canary, { cluster: options.cluster, templates: found.templates }),
+      );
+      const problems = imports.flatMap((done) => done.problems);
+      if (problems.length > 0) throw new CliError(problems.join('\n'));
+
+      const skipped = skippedOf(found, imports);
+      const specs = imports.map((done) => done.spec);
       ctx.out(
         options.output === 'yaml'
-          ? `${untranslated.length > 0 ? `# Not translated from ${file}:\n${untranslated.map((item) => `# - ${item}`).join('\n')}\n` : ''}${stringify(spec)}`
-          : render(options.output, spec, () =>
-              table([
-                ['ROLLOUT', `${spec.target.cluster}/${spec.target.namespace}/${spec.name}`],
-                ['VIRTUALSERVICE', spec.target.virtualService],
-                ['PRIMARY', spec.target.primary.host],
-                ['CANARY', spec.target.canary.host],
-                ['METRICS', spec.analysis.metrics.map((m) => m.name).join(', ') || '(none)'],
-              ]),
-            ),
+          ? yamlOf(file, skipped, imports)
+          : render(options.output, specs.length === 1 ? specs[0] : specs, () => tableOf(imports)),
       );
-      if (untranslated.length > 0) ctx.err(`Not translated:\n${notes}\n`);
-      const checked = parseRolloutSpec(spec);
-      if (!checked.ok) {
-        throw new CliError(
-          `the translated spec is not valid yet; fix these before applying:\n${checked.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      if (skipped.length > 0)
+        ctx.err(
+          `Skipped (import-flagger reads Canaries and MetricTemplates): ${skipped.join(', ')}\n`,
         );
+      for (const { spec, untranslated } of imports) {
+        if (untranslated.length === 0) continue;
+        const title =
+          imports.length > 1 ? `Not translated from canary ${spec.name}:` : 'Not translated:';
+        ctx.err(`${title}\n${untranslated.map((item) => `  - ${item}`).join('\n')}\n`);
+      }
+      for (const spec of specs) {
+        const checked = parseRolloutSpec(spec);
+        if (!checked.ok) {
+          throw new CliError(
+            `the spec translated from canary ${spec.name} is not valid yet; fix these before applying:\n${checked.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+          );
+        }
       }
     },
   );

@@ -1,80 +1,39 @@
-import { isBuiltinMetric } from './builtin-metrics.ts';
-import type { MetricSpec, ThresholdRange } from './rollout-spec.ts';
-import { unknownPlaceholders } from './template.ts';
+import { child, FieldUse } from './flagger-fields.ts';
+import { translateMetric } from './flagger-metrics.ts';
+import type {
+  FlaggerCanary,
+  FlaggerImport,
+  FlaggerMetricTemplate,
+  ImportedSpec,
+} from './flagger-types.ts';
+import { translateWeights } from './flagger-weights.ts';
+import type { MetricSpec } from './rollout-spec.ts';
 
-/** The parts of a Flagger Canary (flagger.app/v1beta1) that kanari reads; the rest is kept as is. */
-export interface FlaggerCanary {
-  metadata: { name: string; namespace?: string };
-  spec: {
-    provider?: string;
-    targetRef: { name: string; kind?: string };
-    service?: { name?: string } & Record<string, unknown>;
-    progressDeadlineSeconds?: number;
-    skipAnalysis?: boolean;
-    analysis?: FlaggerAnalysis;
-  } & Record<string, unknown>;
-}
+export type {
+  FlaggerAnalysis,
+  FlaggerCanary,
+  FlaggerImport,
+  FlaggerMetric,
+  FlaggerMetricTemplate,
+  ImportedSpec,
+} from './flagger-types.ts';
 
-export interface FlaggerAnalysis extends Record<string, unknown> {
-  interval?: string;
-  threshold?: number;
-  stepWeight?: number;
-  stepWeights?: number[];
-  maxWeight?: number;
-  metrics?: FlaggerMetric[];
-}
+const NOT_MANAGED =
+  'kanari does not manage workloads, autoscalers, ingresses or routes; it only moves the weights of a VirtualService you manage';
+const OWN_PROMETHEUS = 'kanari queries the Prometheus it is deployed with, not one per Canary';
 
-export interface FlaggerMetric extends Record<string, unknown> {
-  name: string;
-  interval?: string;
-  thresholdRange?: ThresholdRange;
-  /** Deprecated in Flagger: a lower bound for success rate, an upper bound for duration. */
-  threshold?: number;
-  templateRef?: { name: string; namespace?: string };
-  templateVariables?: Record<string, string>;
-}
-
-/** A Flagger MetricTemplate: where a templated metric's query lives. */
-export interface FlaggerMetricTemplate {
-  metadata: { name: string; namespace?: string };
-  spec: { provider?: { type?: string; address?: string }; query?: string };
-}
-
-/** The spec as a user would write it: kanari's defaults fill what Flagger did not say. */
-export interface ImportedSpec {
-  name: string;
-  target: {
-    cluster: string;
-    namespace: string;
-    virtualService: string;
-    primary: { host: string; workload?: string };
-    canary: { host: string; workload?: string };
-  };
-  analysis: {
-    interval?: string;
-    threshold?: number;
-    stepWeights?: number[];
-    stepWeight?: number;
-    maxWeight?: number;
-    progressDeadline?: string;
-    metrics: MetricSpec[];
-  };
-}
-
-export interface FlaggerImport {
-  spec: ImportedSpec;
-  /** What could not be carried over, each as `path: why`. */
-  untranslated: string[];
-}
-
-const HANDLED_ANALYSIS = new Set([
-  'interval',
-  'threshold',
-  'stepWeight',
-  'stepWeights',
-  'maxWeight',
-  'metrics',
-]);
+/** Why a Canary field is not translated, for the fields the import knows. */
+const WHY_SPEC: Record<string, string> = {
+  autoscalerRef: NOT_MANAGED,
+  ingressRef: NOT_MANAGED,
+  upstreamRef: NOT_MANAGED,
+  routeRef: NOT_MANAGED,
+  revertOnDeletion:
+    'kanari creates no objects; there is nothing to revert when a rollout is deleted',
+  suspend: 'kanari has no suspended state in a spec; pause the rollout once it is applied',
+  metricsServer: OWN_PROMETHEUS,
+  insecureSkipVerify: OWN_PROMETHEUS,
+};
 const WHY_ANALYSIS: Record<string, string> = {
   iterations:
     'A/B testing (a fixed number of checks on matched traffic) is not supported; kanari shifts traffic by weight, so the plan uses weighted steps',
@@ -90,154 +49,137 @@ const WHY_ANALYSIS: Record<string, string> = {
   primaryReadyThreshold: 'kanari does not watch Deployments; your CD system rolls them out',
   canaryReadyThreshold: 'kanari does not watch Deployments; your CD system rolls them out',
 };
-const SERVICE_KEYS_TRANSLATED = new Set(['name']);
-const FLAGGER_VARIABLES = ['name', 'service'];
+const WHY_TEMPLATE: Record<string, string> = {
+  'spec.provider.address': OWN_PROMETHEUS.replace('Canary', 'MetricTemplate'),
+  'spec.provider.secretRef': `${OWN_PROMETHEUS.replace('Canary', 'MetricTemplate')}, with its own credentials`,
+  'spec.provider.insecureSkipVerify': OWN_PROMETHEUS.replace('Canary', 'MetricTemplate'),
+};
+const METADATA = 'Kubernetes metadata of the Flagger object; a rollout spec carries none';
+const STATUS = "Flagger's record of the last run; a rollout spec has no status";
+
+const known = (analysisKey: string) => (path: string) => {
+  const top = path.split(/[.[]/)[0];
+  if (top === 'metadata') return METADATA;
+  if (top === 'status') return STATUS;
+  if (path === 'spec.canaryAnalysis')
+    return 'ignored, as Flagger ignores it, because spec.analysis is set';
+  const analysis = `spec.${analysisKey}.`;
+  if (path.startsWith(analysis)) return WHY_ANALYSIS[path.slice(analysis.length)];
+  return path.startsWith('spec.') ? WHY_SPEC[path.slice(5)] : undefined;
+};
 
 /**
- * Translates a Flagger Canary into a kanari rollout spec, and says what did not carry over.
- * Flagger's Istio VirtualService is named after the service and routes to the
- * `<service>-primary` and `<service>-canary` hosts; the primary workload is
- * `<target>-primary` and the canary workload is the target itself, which is what Flagger's
- * `{{ target }}` means in queries.
+ * Translates a Flagger Canary into a kanari rollout spec, and lists every field it did not
+ * carry over. Flagger's Istio VirtualService is named after the service and routes to the
+ * `<service>-primary` and `<service>-canary` hosts; the primary workload is `<target>-primary`
+ * and the canary workload is the target itself, which is what Flagger's `{{ target }}` means.
  */
 export const importFlaggerCanary = (
   canary: FlaggerCanary,
   options: { cluster?: string; templates?: readonly FlaggerMetricTemplate[] } = {},
 ): FlaggerImport => {
-  const untranslated: string[] = [];
   const { metadata, spec } = canary;
+  // Flagger reads canaryAnalysis (v1alpha3) only when analysis is absent.
+  const analysisKey = spec.analysis || !spec.canaryAnalysis ? 'analysis' : 'canaryAnalysis';
+  const analysisPath = `spec.${analysisKey}`;
+  const analysis = spec[analysisKey] ?? {};
+  const use = new FieldUse(known(analysisKey));
+  use.use('apiVersion', 'kind', 'metadata.name', 'metadata.namespace', 'spec.targetRef');
+
   const namespace = metadata.namespace ?? 'default';
   if (!metadata.namespace)
-    untranslated.push('metadata.namespace: absent; the spec assumes namespace default');
+    use.leave('metadata.namespace', 'absent; the spec assumes namespace default');
   const target = spec.targetRef.name;
   const service = spec.service?.name ?? target;
-  if (spec.provider && spec.provider !== 'istio') {
-    untranslated.push(
-      `spec.provider: ${spec.provider} is not supported; kanari moves weights on an Istio VirtualService, and the spec assumes one named ${service}`,
-    );
-  }
-  if (spec.skipAnalysis) untranslated.push('spec.skipAnalysis: kanari always analyses');
-  const serviceExtras = Object.keys(spec.service ?? {}).filter(
-    (key) => !SERVICE_KEYS_TRANSLATED.has(key),
+  use.use('spec.service.name');
+  use.group(
+    'spec.service',
+    'Flagger generates the Services and VirtualService from these; kanari only moves the weights of a VirtualService you manage, so keep them there',
   );
-  if (serviceExtras.length > 0) {
-    untranslated.push(
-      `spec.service.{${serviceExtras.join(', ')}}: Flagger generates the Services and VirtualService from these; kanari only moves the weights of a VirtualService you manage, so keep them there`,
+  if (spec.provider && spec.provider !== 'istio') {
+    use.leave(
+      'spec.provider',
+      `${spec.provider} is not supported; kanari moves weights on an Istio VirtualService, and the spec assumes one named ${service}`,
     );
-  }
-  for (const key of ['autoscalerRef', 'ingressRef', 'upstreamRef', 'revertOnDeletion']) {
-    if (spec[key] !== undefined)
-      untranslated.push(`spec.${key}: kanari does not manage workloads, autoscalers or ingresses`);
+  } else use.use('spec.provider');
+  if (spec.skipAnalysis)
+    use.leave('spec.skipAnalysis', 'kanari always analyses before it promotes');
+  else use.use('spec.skipAnalysis');
+  if (spec.progressDeadlineSeconds !== undefined) {
+    use.leave(
+      'spec.progressDeadlineSeconds',
+      `in Flagger, how long the canary Deployment may take to make progress (become ready) before Flagger rolls back (${spec.progressDeadlineSeconds} s); kanari does not manage Deployments, your CD system watches their rollout. It does not become kanari's analysis.progressDeadline (how long a step may stay inconclusive), which keeps its default`,
+    );
   }
 
-  const analysis = spec.analysis ?? {};
-  if (!spec.analysis) untranslated.push('spec.analysis: absent; kanari defaults apply');
-  for (const key of Object.keys(analysis)) {
-    if (HANDLED_ANALYSIS.has(key)) continue;
-    const why = WHY_ANALYSIS[key] ?? 'not translated';
-    const items = analysis[key];
-    if (key === 'webhooks' && Array.isArray(items)) {
-      items.forEach((hook: { name?: unknown; type?: unknown }, index) => {
-        const label = [hook?.name, hook?.type ? `(${hook.type})` : ''].filter(Boolean).join(' ');
-        untranslated.push(`spec.analysis.webhooks[${index}] ${label}: ${why}`);
-      });
-    } else untranslated.push(`spec.analysis.${key}: ${why}`);
-  }
-  const metrics = (analysis.metrics ?? []).flatMap((metric, index) => {
-    const result = translateMetric(metric, namespace, { name: metadata.name, service }, options);
-    if (typeof result === 'string') {
-      untranslated.push(`spec.analysis.metrics[${index}] (${metric.name}): ${result}`);
-      return [];
-    }
-    return [result];
+  use.use(...['interval', 'threshold'].map((key) => child(analysisPath, key)));
+  const weights = translateWeights(analysis, analysisPath, use);
+  (analysis.webhooks ?? []).forEach((hook, index) => {
+    const { name, type } = (hook ?? {}) as { name?: unknown; type?: unknown };
+    const label = [name, type ? `(${type})` : ''].filter(Boolean).join(' ');
+    use.leave(child(`${analysisPath}.webhooks`, index), WHY_ANALYSIS.webhooks as string, label);
   });
+
+  const metrics: MetricSpec[] = [];
+  const templates: FlaggerMetricTemplate[] = [];
+  const context = {
+    namespace,
+    names: { name: metadata.name, service },
+    templates: options.templates ?? [],
+  };
+  (analysis.metrics ?? []).forEach((metric, index) => {
+    const done = translateMetric(metric, child(`${analysisPath}.metrics`, index), use, context);
+    if (!done) return;
+    metrics.push(done.metric);
+    if (done.template && !templates.includes(done.template)) templates.push(done.template);
+  });
+
+  const untranslated = [...use.report(canary), ...templates.flatMap(templateFields)];
+  const problems: string[] = [];
+  const given = analysis.metrics?.length ?? 0;
+  if (given === 0) {
+    problems.push(
+      `canary ${metadata.name} has no ${analysisPath.slice(5)}.metrics: kanari needs at least one metric to judge; add request-success-rate (thresholdRange.min, e.g. 99) or request-duration (thresholdRange.max in ms, e.g. 500) to the Canary or to the imported spec`,
+    );
+  } else if (metrics.length === 0) {
+    const why = untranslated.filter((line) => line.startsWith(`${analysisPath}.metrics[`));
+    problems.push(
+      `canary ${metadata.name}: none of its metrics could be translated, and kanari needs at least one to judge (${why.join('; ')})`,
+    );
+  }
 
   const primaryWorkload = `${target}-primary`;
-  return {
-    spec: {
-      name: metadata.name,
-      target: {
-        cluster: options.cluster ?? 'default',
-        namespace,
-        virtualService: service,
-        primary: {
-          host: `${service}-primary`,
-          ...(primaryWorkload !== `${service}-primary` ? { workload: primaryWorkload } : {}),
-        },
-        canary: { host: `${service}-canary`, workload: target },
+  const result: ImportedSpec = {
+    name: metadata.name,
+    target: {
+      cluster: options.cluster ?? 'default',
+      namespace,
+      virtualService: service,
+      primary: {
+        host: `${service}-primary`,
+        ...(primaryWorkload !== `${service}-primary` ? { workload: primaryWorkload } : {}),
       },
-      analysis: {
-        ...pick(analysis, ['interval', 'threshold', 'stepWeights', 'stepWeight', 'maxWeight']),
-        ...(spec.progressDeadlineSeconds !== undefined
-          ? { progressDeadline: seconds(spec.progressDeadlineSeconds) }
-          : {}),
-        metrics,
-      },
+      canary: { host: `${service}-canary`, workload: target },
     },
-    untranslated,
+    analysis: {
+      ...(analysis.interval ? { interval: analysis.interval } : {}),
+      // Flagger's default is one failed check (GetAnalysisThreshold); kanari's would be 5.
+      threshold: analysis.threshold && analysis.threshold > 0 ? analysis.threshold : 1,
+      ...weights,
+      metrics,
+    },
   };
+  return { spec: result, untranslated, problems, templatesUsed: templates };
 };
 
-const seconds = (value: number): string =>
-  value % 3600 === 0 ? `${value / 3600}h` : value % 60 === 0 ? `${value / 60}m` : `${value}s`;
-
-const pick = <K extends keyof FlaggerAnalysis>(
-  analysis: FlaggerAnalysis,
-  keys: K[],
-): Partial<Pick<FlaggerAnalysis, K>> =>
-  Object.fromEntries(
-    keys.filter((key) => analysis[key] !== undefined).map((key) => [key, analysis[key]]),
-  ) as Partial<Pick<FlaggerAnalysis, K>>;
-
-/** A kanari metric, or why there is none. */
-const translateMetric = (
-  metric: FlaggerMetric,
-  namespace: string,
-  names: { name: string; service: string },
-  options: { templates?: readonly FlaggerMetricTemplate[] },
-): MetricSpec | string => {
-  const range = metric.thresholdRange ?? legacyRange(metric);
-  if (!range) return 'no thresholdRange';
-  const base = { name: metric.name, thresholdRange: range };
-  const interval = metric.interval ? { interval: metric.interval } : {};
-  if (!metric.templateRef) {
-    if (isBuiltinMetric(metric.name)) return { ...base, ...interval };
-    return `not a built-in metric (${metric.name}) and no templateRef`;
-  }
-  const ref = metric.templateRef;
-  const refNamespace = ref.namespace ?? namespace;
-  const template = options.templates?.find(
-    (t) => t.metadata.name === ref.name && (t.metadata.namespace ?? namespace) === refNamespace,
+/** The fields of a used MetricTemplate that do not carry over, prefixed with the template. */
+const templateFields = (template: FlaggerMetricTemplate): string[] => {
+  // The walk's paths are the template's own, so each line says which template it is about.
+  const use = new FieldUse((path) =>
+    path.startsWith('metadata.') ? METADATA : WHY_TEMPLATE[path],
   );
-  if (!template) {
-    return `its query lives in MetricTemplate ${refNamespace}/${ref.name}, which was not given (pass it with --template)`;
-  }
-  const provider = template.spec.provider?.type ?? 'prometheus';
-  if (provider !== 'prometheus')
-    return `MetricTemplate ${ref.name} uses provider ${provider}; kanari queries Prometheus`;
-  if (!template.spec.query) return `MetricTemplate ${ref.name} has no query`;
-  const query = renderFlaggerVariables(template.spec.query, {
-    ...Object.fromEntries(
-      Object.entries(metric.templateVariables ?? {}).map(([k, v]) => [`variables.${k}`, v]),
-    ),
-    name: names.name,
-    service: names.service,
-  });
-  const unknown = unknownPlaceholders(query);
-  if (unknown.length > 0)
-    return `MetricTemplate ${ref.name} uses ${unknown.map((v) => `{{ ${v} }}`).join(', ')}, which kanari cannot fill`;
-  return { ...base, query, ...interval };
+  use.use('apiVersion', 'kind', 'metadata.name', 'metadata.namespace');
+  use.use('spec.query', 'spec.provider.type');
+  const id = `${template.metadata.namespace ? `${template.metadata.namespace}/` : ''}${template.metadata.name}`;
+  return use.report(template).map((line) => `MetricTemplate ${id}: ${line}`);
 };
-
-const legacyRange = (metric: FlaggerMetric): ThresholdRange | undefined => {
-  if (metric.threshold === undefined) return undefined;
-  return metric.name === 'request-duration' ? { max: metric.threshold } : { min: metric.threshold };
-};
-
-/** Fills the Flagger-only variables; kanari's own (`namespace`, `target`, `interval`) stay. */
-const renderFlaggerVariables = (query: string, values: Record<string, string>): string =>
-  query.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, name: string) =>
-    name in values && (FLAGGER_VARIABLES.includes(name) || name.startsWith('variables.'))
-      ? (values[name] as string)
-      : whole,
-  );

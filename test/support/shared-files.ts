@@ -15,3 +15,11 @@ export const requireShared = (path: string, what: string): string => {
   }
   return path;
 };
+
+/** ../shared/<sub> when present (an extra cross-check only); otherwise says so in one line. */
+export const optionalShared = (sub: string, what: string): string | undefined => {
+  const path = `${SHARED}/${sub}`;
+  if (existsSync(path)) return path;
+  console.info(`${what}: ../shared/${sub} is absent; the cross-check against it did not run`);
+  return undefined;
+};
