@@ -264,6 +264,28 @@ describe('finalize', () => {
     expect(again).toMatchObject({ ok: false, phase: 'Succeeded' });
   });
 
+  it('asked again while pending, replaces the pending decision; the first becomes stale', () => {
+    const first = ok(
+      transition(succeeded(), { type: 'finalize', cause: alice }, { now: t0, decisionId: 'f1' }),
+    );
+    const second = ok(
+      transition(first.state, { type: 'finalize', cause: alice }, { now: t0, decisionId: 'f2' }),
+    );
+    expect(second.state.pending).toMatchObject({ decisionId: 'f2', basedOnVersion: 8 });
+    const stale = transition(
+      second.state,
+      {
+        type: 'applied',
+        decisionId: 'f1',
+        weights: { primary: 100, canary: 0 },
+        resourceVersion: '9',
+        patch: [],
+      },
+      { now: t0, decisionId: 'f1' },
+    );
+    expect(stale.ok).toBe(false);
+  });
+
   it('a finalize that cannot be applied leaves the release Succeeded on the canary', () => {
     const requested = ok(
       transition(succeeded(), { type: 'finalize', cause: alice }, { now: t0, decisionId: 'f1' }),
