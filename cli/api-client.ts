@@ -75,7 +75,13 @@ export const createApiClient = (options: ApiClientOptions) => {
   const rolloutPath = (id: string): string =>
     `rollouts/${id.split('/').map(encodeURIComponent).join('/')}`;
   return {
-    createRollout: (spec: unknown) => request<{ rollout: RolloutState }>('POST', 'rollouts', spec),
+    /** 201 `started`, or 200 `updated` / `unchanged` for a rollout in flight. */
+    createRollout: (spec: unknown) =>
+      request<{
+        rollout: RolloutState;
+        outcome?: 'started' | 'updated' | 'unchanged';
+        warnings?: string[];
+      }>('POST', 'rollouts', spec),
     listRollouts: (filter: { phase?: Phase; cluster?: string; namespace?: string } = {}) => {
       const query = new URLSearchParams(
         Object.entries(filter).filter(([, v]) => v) as [string, string][],

@@ -64,6 +64,7 @@ export const CONSOLE_PAGE = `<!doctype html>
         <button type="button" data-action="resume">Resume</button>
         <button type="button" data-action="promote">Promote</button>
         <button type="button" data-action="abort">Abort</button>
+        <button type="button" data-action="finalize">Finalize</button>
       </div>
       <p id="detail-error" class="error" role="alert"></p>
     </div>

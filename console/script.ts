@@ -17,14 +17,21 @@ export const CONSOLE_SCRIPT = String.raw`
     abort: ACTIVE,
     pause: ['Progressing', 'WaitingPromotion'],
     resume: ['Paused'],
-    promote: ['Progressing', 'Paused', 'WaitingPromotion']
+    promote: ['Progressing', 'Paused', 'WaitingPromotion'],
+    finalize: ['Succeeded']
   };
+  // Finalize fits a Succeeded rollout only while its canary still holds the traffic.
+  function allowed(action, r) {
+    if (ALLOWED[action].indexOf(r.phase) < 0) return false;
+    return action !== 'finalize' || (r.canaryWeight > 0 && !r.finalizedAt && !r.pending);
+  }
   var ACTIONS = {
     rollback: { title: 'Roll back ', text: 'All canary traffic goes back to the primary, on every route.', confirm: 'Confirm rollback', danger: true },
     pause: { title: 'Pause ', text: 'Analysis stops and the weights stay where they are until you resume.', confirm: 'Confirm pause' },
     resume: { title: 'Resume ', text: 'Analysis starts again from the current weight.', confirm: 'Confirm resume' },
     promote: { title: 'Promote ', text: 'The canary moves to the next step without waiting for a check.', confirm: 'Confirm promotion' },
-    abort: { title: 'Abort ', text: 'All canary traffic goes back to the primary and the rollout ends as Aborted.', confirm: 'Confirm abort', danger: true }
+    abort: { title: 'Abort ', text: 'All canary traffic goes back to the primary and the rollout ends as Aborted.', confirm: 'Confirm abort', danger: true },
+    finalize: { title: 'Finalize ', text: 'Once your CD runs the new version on the primary: all traffic moves back to the primary, on the managed route. The rollout stays Succeeded.', confirm: 'Confirm finalize' }
   };
   var charts = ${CONSOLE_CHARTS};
 
@@ -169,7 +176,7 @@ export const CONSOLE_SCRIPT = String.raw`
     weightBlock($('detail-weight'), r.canaryWeight);
     $('detail-message').textContent = r.message + (r.pending ? ' (waiting for shift-traffic)' : '');
     document.querySelectorAll('[data-action]').forEach(function (button) {
-      button.disabled = ALLOWED[button.dataset.action].indexOf(r.phase) < 0;
+      button.disabled = !allowed(button.dataset.action, r);
     });
     // An id that was rolled out before keeps its older revisions in the ledger; show this one.
     var entries = data.entries.filter(function (e) { return e.revision === r.revision; });

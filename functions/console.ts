@@ -39,12 +39,16 @@ const createRollout = async (event: HttpEvent): Promise<HttpResult> => {
   const actor = actorOf(event, config.KANARI_API_TOKENS);
   const parsed = parseRolloutSpec(jsonBody(event));
   if (!parsed.ok) throw new HttpError(400, 'invalid rollout spec', { problems: parsed.problems });
-  const state = await startRollout(deps, parsed.spec, {
+  const result = await startRollout(deps, parsed.spec, {
     type: 'operator',
     actor,
     reason: 'rollout created',
   });
-  return json(201, { rollout: state });
+  return json(result.outcome === 'started' ? 201 : 200, {
+    rollout: result.state,
+    outcome: result.outcome,
+    warnings: result.warnings,
+  });
 };
 
 const listRollouts = async (event: HttpEvent): Promise<HttpResult> => {

@@ -13,9 +13,11 @@ const WHAT: Record<OperatorAction, string> = {
   resume: 'resume analysis of a paused rollout',
   promote: 'move the canary to the next step now (or to 100% with --full)',
   abort: 'send all canary traffic back to the primary and end the rollout as Aborted',
+  finalize:
+    'after Succeeded, once the primary runs the new version: move all traffic back to it (docs/lifecycle.md)',
 };
 
-/** `kanari rollback|pause|resume|promote|abort <id> --reason "…"`: the same decisions as the console. */
+/** `kanari rollback|pause|resume|promote|abort|finalize <id> --reason "…"`: the same decisions as the console. */
 export const actionCommands = (program: Command, ctx: CliContext): void => {
   for (const action of OPERATOR_ACTIONS) {
     const command = program

@@ -26,8 +26,9 @@ const stepOf = (state: RolloutState, plan: readonly number[]): string =>
       ? 'promoted'
       : `${state.stepIndex + 1} of ${plan.length}`;
 
+/** One ledger line; `r2` is the entry's revision (an id keeps the ledgers of all its revisions). */
 export const entryLine = (entry: DescribedEntry): string =>
-  `${when(entry.at)}  ${entry.description ?? entry.message}`;
+  `${when(entry.at)}  r${entry.revision}  ${entry.description ?? entry.message}`;
 
 const summary = (state: RolloutState, plan: readonly number[]): string =>
   table([

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
+import { describeRef, swapDestinations } from '../../lib/domain/lifecycle.ts';
 import { rolloutIdOf } from '../../lib/domain/rollout-spec.ts';
+import type { RolloutState } from '../../lib/domain/state.ts';
 import { parseRolloutSpec, type SpecProblem } from '../../lib/schemas/rollout-spec.ts';
 import { connect } from '../config.ts';
 import type { CliContext } from '../context.ts';
@@ -44,6 +46,19 @@ const validated = async (file: string, format: Format, ctx: CliContext) => {
   return parsed.spec;
 };
 
+/** What apply did, in one line. */
+const applyLine = (rollout: RolloutState, outcome: string): string => {
+  const at = `${rollout.phase} at canary ${rollout.canaryWeight}%`;
+  switch (outcome) {
+    case 'updated':
+      return `${rollout.id} updated in flight (revision ${rollout.revision}, ${at}): ${rollout.message}`;
+    case 'unchanged':
+      return `${rollout.id} unchanged (revision ${rollout.revision}, ${at}): the spec is the one it runs`;
+    default:
+      return `${rollout.id} started (revision ${rollout.revision}): ${rollout.phase}, ${rollout.message}`;
+  }
+};
+
 export const specCommands = (program: Command, ctx: CliContext): void => {
   withOutput(
     program
@@ -65,19 +80,29 @@ export const specCommands = (program: Command, ctx: CliContext): void => {
     withOutput(
       program
         .command('apply')
-        .description('validate a rollout spec, then create and start the rollout')
-        .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)'),
+        .description(
+          'validate a rollout spec, then start it, update its safe fields in flight, or leave it unchanged (docs/lifecycle.md)',
+        )
+        .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)')
+        .option(
+          '--swap',
+          'swap target.primary and target.canary before sending: the next release after a Succeeded one',
+        ),
     ),
-  ).action(async (options: ConnectedOptions & { file: string }) => {
-    const spec = await validated(options.file, options.output, ctx);
+  ).action(async (options: ConnectedOptions & { file: string; swap?: boolean }) => {
+    const read = await validated(options.file, options.output, ctx);
+    const spec = options.swap ? swapDestinations(read) : read;
+    const swapped = options.swap
+      ? `--swap: primary ${describeRef(spec.target.primary)}, canary ${describeRef(spec.target.canary)} (swapped from ${options.file})\n`
+      : '';
     const api = await connect(options, ctx);
-    const { rollout } = await api.createRollout(spec);
+    const { rollout, outcome = 'started', warnings = [] } = await api.createRollout(spec);
     ctx.out(
       render(
         options.output,
-        { rollout },
+        { rollout, outcome, warnings, ...(options.swap ? { swapped: spec.target } : {}) },
         () =>
-          `${rollout.id} started (revision ${rollout.revision}): ${rollout.phase}, ${rollout.message}\n`,
+          `${swapped}${applyLine(rollout, outcome)}\n${warnings.map((w) => `warning: ${w}\n`).join('')}`,
       ),
     );
   });

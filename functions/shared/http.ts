@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ActionNotAllowedError, ReasonRequiredError } from '../../lib/app/operator-action.ts';
+import { LifecycleConflictError } from '../../lib/app/start-rollout.ts';
 import {
   KanariError,
   RolloutExistsError,
@@ -91,6 +92,12 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
         error: error.message,
         phase: error.phase,
         action: error.action,
+      });
+    } else if (error instanceof LifecycleConflictError) {
+      request.response = json(409, {
+        error: error.message,
+        phase: error.phase,
+        ...(error.unsafeFields.length > 0 ? { unsafeFields: error.unsafeFields } : {}),
       });
     } else if (error instanceof ReasonRequiredError) {
       request.response = json(400, { error: error.message });

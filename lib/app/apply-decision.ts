@@ -66,6 +66,7 @@ export const applyDecision = async (
     try {
       const vs = await deps.router.getVirtualService(ref);
       const { pending } = state;
+      // Finalize is a step to 0: the managed route only, every other route left alone.
       const ops =
         pending.action === 'rollback' || pending.action === 'abort'
           ? rollbackPatch(vs, target)

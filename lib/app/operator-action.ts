@@ -5,7 +5,14 @@ import { type Input, transition } from '../domain/transition.ts';
 import { KanariError, RolloutNotFoundError, RolloutVersionConflictError } from '../ports/errors.ts';
 import type { CoreDeps } from './deps.ts';
 
-export const OPERATOR_ACTIONS = ['rollback', 'pause', 'resume', 'promote', 'abort'] as const;
+export const OPERATOR_ACTIONS = [
+  'rollback',
+  'pause',
+  'resume',
+  'promote',
+  'abort',
+  'finalize',
+] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 export const isOperatorAction = (text: string): text is OperatorAction =>
@@ -47,14 +54,16 @@ const inputFor = (action: OperatorAction, cause: Cause, full: boolean): Input =>
     case 'abort':
     case 'pause':
     case 'resume':
+    case 'finalize':
       return { type: action, cause };
   }
 };
 
 /**
- * An operator's rollback, pause, resume, promote or abort. It goes through the same state
- * machine and events as automated decisions: the state and its ledger entry are written under
- * the version they were based on, then the events are published. A concurrent writer makes it
+ * An operator's rollback, pause, resume, promote, abort or finalize (after Succeeded: all
+ * traffic back to the primary). It goes through the same state machine and events as
+ * automated decisions: the state and its ledger entry are written under the version they were
+ * based on, then the events are published. A concurrent writer makes it
  * read again and decide afresh, a few times at most.
  *
  * Errors: `RolloutNotFoundError`, `ReasonRequiredError`, `ActionNotAllowedError` (with the

@@ -40,6 +40,7 @@ const ACTION_LABEL: Record<string, string> = {
   resume: 'Resume',
   step: 'Promotion',
   promote: 'Full promotion',
+  finalize: 'Finalize',
 };
 
 /** `by alice ("bad p99")`, `by alert HighErrorRate (alertmanager)`, `by the analysis`. */
@@ -75,7 +76,9 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
         ? `promote to ${decision.targetWeight}%`
         : decision.action === 'rollback' || decision.action === 'abort'
           ? `${decision.action === 'abort' ? 'abort' : 'roll back'} to 0%`
-          : decision.action;
+          : decision.action === 'finalize'
+            ? 'all traffic to the primary'
+            : decision.action;
   switch (entry.kind) {
     case 'check': {
       const check = entry.check;
@@ -85,6 +88,7 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
       return `${where(check.weight, options.plan)}: ${measured} → ${verdict}${outcome}`;
     }
     case 'applied': {
+      if (decision?.action === 'finalize') return entry.message;
       const weights = entry.applied?.weights;
       return `Applied: primary ${weights?.primary}% · canary ${weights?.canary}% → ${entry.phase}`;
     }
@@ -100,5 +104,8 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
     }
     case 'failed':
       return entry.message;
+    case 'update':
+      // The cause's reason is apply's own ("rollout created"); the fields say what happened.
+      return `${entry.message} by ${entry.cause.type === 'operator' ? entry.cause.actor : `the ${entry.cause.type}`}`;
   }
 };

@@ -24,6 +24,7 @@ export const DETAIL_TYPES = [
   'Pause Requested',
   'Resume Requested',
   'Abort Requested',
+  'Finalize Requested',
   'Traffic Shifted',
   'Rollout Succeeded',
   'Rollout Rolled Back',
@@ -38,6 +39,7 @@ export const TRAFFIC_REQUESTS: readonly DetailType[] = [
   'Rollout Promotion Requested',
   'Rollback Requested',
   'Abort Requested',
+  'Finalize Requested',
 ];
 
 /** What every event detail carries. */

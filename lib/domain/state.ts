@@ -5,7 +5,8 @@ import type { RolloutSpec } from './rollout-spec.ts';
 import type { Weights } from './routes.ts';
 import type { JsonPatchOperation } from './virtual-service.ts';
 
-export type TrafficAction = 'step' | 'promote' | 'rollback' | 'abort';
+/** `finalize`: after Succeeded, all traffic back to the primary, which now runs the new version. */
+export type TrafficAction = 'step' | 'promote' | 'rollback' | 'abort' | 'finalize';
 
 /** A decision that was accepted but whose weights shift-traffic has not applied yet. */
 export interface PendingDecision {
@@ -43,10 +44,13 @@ export interface RolloutState {
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;
+  /** When a finalize moved all traffic back to the primary (Succeeded only). */
+  finalizedAt?: string;
   message: string;
 }
 
-export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed';
+/** `update`: safe fields of the spec changed in flight (see lib/domain/spec-diff.ts). */
+export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed' | 'update';
 
 /** One append-only ledger record. */
 export interface LedgerEntry {
@@ -66,5 +70,7 @@ export interface LedgerEntry {
   };
   check?: CheckResult;
   applied?: { weights: Weights; resourceVersion: string; patch: JsonPatchOperation[] };
+  /** `update` entries: the spec's changed field paths. */
+  changedFields?: string[];
   message: string;
 }

@@ -26,7 +26,11 @@ export const applied = (
   const pending = pendingFor(state, input.decisionId);
   if (!pending) return notPending(state, input.decisionId);
   const phase = pending.onApplied;
-  const message = `Applied: primary ${input.weights.primary}% · canary ${input.weights.canary}%${isTerminal(phase) ? ` → ${phase}` : ''}`;
+  // Finalize leaves a Succeeded rollout Succeeded: it ends nothing and announces no new end.
+  const finalizing = pending.action === 'finalize';
+  const message = finalizing
+    ? `Finalized: primary ${input.weights.primary}% · canary ${input.weights.canary}%; the primary serves all traffic`
+    : `Applied: primary ${input.weights.primary}% · canary ${input.weights.canary}%${isTerminal(phase) ? ` → ${phase}` : ''}`;
   const next = bump(state, ctx.now, {
     phase,
     pending: undefined,
@@ -34,7 +38,8 @@ export const applied = (
     stepIndex: pending.stepIndex,
     stepStartedAt: ctx.now.toISOString(),
     nextCheckAt: later(ctx.now, state.spec.analysis.interval),
-    ...(isTerminal(phase) ? { finishedAt: ctx.now.toISOString() } : {}),
+    ...(isTerminal(phase) && !finalizing ? { finishedAt: ctx.now.toISOString() } : {}),
+    ...(finalizing ? { finalizedAt: ctx.now.toISOString() } : {}),
     message,
   });
   const shifted = detail(state, pending.decisionId, pending.cause, {
@@ -42,7 +47,7 @@ export const applied = (
     phase,
   });
   const events: KanariEvent[] = [{ detailType: 'Traffic Shifted', detail: shifted }];
-  const terminal = TERMINAL_EVENT[phase];
+  const terminal = finalizing ? undefined : TERMINAL_EVENT[phase];
   if (terminal)
     events.push({
       detailType: terminal,
@@ -79,6 +84,7 @@ export const applyFailed = (
 ): Outcome => {
   const pending = pendingFor(state, input.decisionId);
   if (!pending) return notPending(state, input.decisionId);
+  if (pending.action === 'finalize') return finalizeFailed(state, pending, input.reason, ctx);
   const message = `Failed: could not apply ${pending.action} (${input.reason})`;
   const next = bump(state, ctx.now, {
     phase: 'Failed',
@@ -98,6 +104,33 @@ export const applyFailed = (
         }),
       },
     ],
+    entry: entryOf(next, ctx.now, {
+      kind: 'failed',
+      cause: pending.cause,
+      decision: {
+        decisionId: pending.decisionId,
+        action: 'fail',
+        fromWeight: state.canaryWeight,
+        targetWeight: pending.targetWeight,
+      },
+      message,
+    }),
+  };
+};
+
+/** A finalize that cannot be applied leaves the release Succeeded, its canary holding the traffic. */
+const finalizeFailed = (
+  state: RolloutState,
+  pending: PendingDecision,
+  reason: string,
+  ctx: Context,
+): Outcome => {
+  const message = `Finalize failed: could not move traffic back to the primary (${reason}); the canary still holds all traffic. Fix it, then finalize again`;
+  const next = bump(state, ctx.now, { pending: undefined, message });
+  return {
+    ok: true,
+    state: next,
+    events: [],
     entry: entryOf(next, ctx.now, {
       kind: 'failed',
       cause: pending.cause,

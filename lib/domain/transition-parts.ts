@@ -64,6 +64,7 @@ const DETAIL_TYPE: Record<TrafficAction, DetailType> = {
   promote: 'Rollout Promotion Requested',
   rollback: 'Rollback Requested',
   abort: 'Abort Requested',
+  finalize: 'Finalize Requested',
 };
 
 /** Accepts a traffic decision: records it as pending and asks shift-traffic to apply it. */

@@ -1,6 +1,7 @@
 import type { Cause, KanariEvent } from './events.ts';
 import type { CheckResult } from './judge.ts';
 import type { Phase } from './phase.ts';
+import type { RolloutSpec } from './rollout-spec.ts';
 import type { Weights } from './routes.ts';
 import type { LedgerEntry, RolloutState } from './state.ts';
 import type { JsonPatchOperation } from './virtual-service.ts';
@@ -14,6 +15,8 @@ export type Input =
   | { type: 'pause'; cause: Cause }
   | { type: 'resume'; cause: Cause }
   | { type: 'promote'; cause: Cause; full: boolean }
+  | { type: 'finalize'; cause: Cause }
+  | { type: 'update-spec'; cause: Cause; spec: RolloutSpec; changed: string[]; summary: string }
   | {
       type: 'applied';
       decisionId: string;

@@ -1,6 +1,7 @@
 import type { RolloutState } from './state.ts';
 import { applied, applyFailed } from './transition-apply.ts';
 import { check } from './transition-check.ts';
+import { finalize, updateSpec } from './transition-lifecycle.ts';
 import { pause, resume } from './transition-operator.ts';
 import { ACTIVE, decide, refuse } from './transition-parts.ts';
 import type { Context, Input, Outcome } from './transition-types.ts';
@@ -17,6 +18,15 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
     case 'check':
       return check(state, input.check, ctx);
     case 'rollback': {
+      // After finalize the primary runs the released version and holds all traffic.
+      if (
+        state.phase === 'Succeeded' &&
+        (state.finalizedAt || state.pending?.action === 'finalize')
+      )
+        return refuse(
+          state,
+          'the rollout was finalized: the primary runs the released version and holds all traffic; there is nothing to roll back',
+        );
       const baking =
         state.phase === 'Succeeded' &&
         input.bakeWindowMs !== undefined &&
@@ -42,6 +52,10 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
         'action',
         'Promotion requested',
       );
+    case 'finalize':
+      return finalize(state, input.cause, ctx);
+    case 'update-spec':
+      return updateSpec(state, input, ctx);
     case 'pause':
       return pause(state, input.cause, ctx);
     case 'resume':

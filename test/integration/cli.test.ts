@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
-import { runCli, serviceNamed, specFile, workDir } from '../support/cli-runner.ts';
+import { runCli, serviceNamed, specFile, specNamed, workDir } from '../support/cli-runner.ts';
 import { type ConsoleHarness, startConsoleHarness } from '../support/console-harness.ts';
 
 let harness: ConsoleHarness;
@@ -92,12 +92,30 @@ describe('kanari validate and apply', () => {
     expect(harness.requests.length).toBe(sent);
   });
 
-  it('applies a spec, prints the rollout, and refuses a second one while it is active', async () => {
+  it('applies a spec; applied again in flight it is unchanged, updated, or refused naming the fields', async () => {
     const id = await started('applied');
     expect(canaryWeight('applied')).toBe(10);
-    const again = await runCli(['apply', '-f', specFile(dir, 'applied'), '-o', 'json'], env);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`rollout ${id} is already Progressing`);
+    const again = await runCli(['apply', '-f', specFile(dir, 'applied')], env);
+    expect([again.code, again.stdout]).toEqual([
+      0,
+      `${id} unchanged (revision 1, Progressing at canary 10%): the spec is the one it runs\n`,
+    ]);
+    const spec = specNamed('applied');
+    const file = join(dir, 'applied-changed.yaml');
+    writeFileSync(file, stringify({ ...spec, analysis: { ...spec.analysis, threshold: 4 } }));
+    const updated = await runCli(['apply', '-f', file, '-o', 'json'], env);
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ outcome: 'updated', warnings: [] });
+    writeFileSync(file, stringify({ ...spec, analysis: { ...spec.analysis, interval: '5m' } }));
+    const refused = await runCli(['apply', '-f', file], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('these fields cannot change in flight: analysis.interval');
+    expect(refused.stderr).toContain(`kanari abort ${id} --reason`);
+    const ledger = await runCli(['get', id, '--ledger'], env);
+    expect(ledger.stdout).toMatch(
+      /r1 {2}Spec updated in flight: analysis\.threshold 2 → 4 by alice/,
+    );
+    expect(canaryWeight('applied')).toBe(10);
   });
 });
 

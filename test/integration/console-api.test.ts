@@ -96,7 +96,7 @@ describe('the console API', () => {
     expect(notJson.json().error).toMatch(/^request body is not valid JSON/);
     const unknown = await call('POST', `${path}/actions/explode`, { body: { reason: 'x' } });
     expect(unknown.json().error).toBe(
-      'action: must be one of rollback, pause, resume, promote, abort',
+      'action: must be one of rollback, pause, resume, promote, abort, finalize',
     );
     expect((await call('GET', path)).json()).toEqual(before);
   });
@@ -124,6 +124,73 @@ describe('the console API', () => {
       404,
       'rollout sandbox/default/absent not found',
     ]);
+  });
+
+  it('answers apply with its outcome: 201 started, 200 unchanged or updated, 409 unsafe', async () => {
+    harness.emulator.seed(serviceNamed('reapplied'));
+    const spec = specNamed('reapplied');
+    const first = await call('POST', '/rollouts', { body: spec });
+    expect([first.status, first.json().outcome, first.json().warnings]).toEqual([
+      201,
+      'started',
+      [],
+    ]);
+    await harness.settled();
+    const same = await call('POST', '/rollouts', { body: spec });
+    expect([same.status, same.json().outcome]).toEqual([200, 'unchanged']);
+    const safe = { ...spec, analysis: { ...spec.analysis, minSampleSize: 50 } };
+    const updated = await call('POST', '/rollouts', { body: safe });
+    expect([updated.status, updated.json().outcome]).toEqual([200, 'updated']);
+    expect(updated.json().rollout.spec.analysis.minSampleSize).toBe(50);
+    const unsafe = { ...safe, target: { ...safe.target, canary: { host: 'reapplied-v3' } } };
+    const refused = await call('POST', '/rollouts', { body: unsafe });
+    expect(refused.status).toBe(409);
+    expect(refused.json()).toMatchObject({
+      phase: 'Progressing',
+      unsafeFields: ['target.canary.host'],
+    });
+    const path = '/rollouts/sandbox/default/reapplied';
+    const { ledger, rollout } = (await call('GET', path)).json();
+    expect(rollout.spec.analysis.minSampleSize).toBe(50);
+    expect(ledger.entries.at(-1)).toMatchObject({
+      kind: 'update',
+      revision: 1,
+      changedFields: ['analysis.minSampleSize'],
+      description: 'Spec updated in flight: analysis.minSampleSize 10 → 50 by alice',
+    });
+  });
+
+  it('after Succeeded refuses the same spec with 409, and finalize moves traffic to the primary', async () => {
+    const path = await start('released');
+    const promoted = await call('POST', `${path}/actions/promote`, {
+      body: { reason: 'looks good', full: true },
+    });
+    expect(promoted.status).toBe(200);
+    await harness.settled();
+    expect((await call('GET', path)).json().rollout).toMatchObject({
+      phase: 'Succeeded',
+      canaryWeight: 100,
+    });
+    const again = await call('POST', '/rollouts', { body: specNamed('released') });
+    expect(again.status).toBe(409);
+    expect(again.json().error).toContain('kanari apply --swap -f <file>');
+    expect(again.json().error).toContain('kanari finalize sandbox/default/released --reason');
+    const finalized = await call('POST', `${path}/actions/finalize`, {
+      body: { reason: 'CD runs v2 on released' },
+    });
+    expect(finalized.status).toBe(200);
+    await harness.settled();
+    const after = (await call('GET', path)).json();
+    expect(after.rollout).toMatchObject({ phase: 'Succeeded', canaryWeight: 0, revision: 1 });
+    expect(after.ledger.entries.at(-1).description).toMatch(/^Finalized: primary 100% · canary 0%/);
+    const twice = await call('POST', `${path}/actions/finalize`, { body: { reason: 'again' } });
+    expect([twice.status, twice.json().phase]).toEqual([409, 'Succeeded']);
+    // Now the same spec starts revision 2, and each entry says which revision it belongs to.
+    const next = await call('POST', '/rollouts', { body: specNamed('released') });
+    expect([next.status, next.json().rollout.revision]).toEqual([201, 2]);
+    await harness.settled();
+    const entries = (await call('GET', path)).json().ledger.entries as { revision: number }[];
+    expect([...new Set(entries.map((e) => e.revision))]).toEqual([1, 2]);
   });
 
   it('pages the ledger with a line in plain language on each entry', async () => {

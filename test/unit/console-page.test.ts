@@ -11,7 +11,7 @@ describe('the console page', () => {
   });
 
   it('has a button and a confirmation dialog that asks a reason for every action', () => {
-    for (const action of ['rollback', 'pause', 'resume', 'promote', 'abort'])
+    for (const action of ['rollback', 'pause', 'resume', 'promote', 'abort', 'finalize'])
       expect(CONSOLE_PAGE).toContain(`data-action="${action}"`);
     expect(CONSOLE_PAGE).toMatch(/<dialog id="confirm"[^>]*aria-labelledby="confirm-title"/);
     expect(CONSOLE_PAGE).toMatch(/<textarea id="reason"[^>]*required/);

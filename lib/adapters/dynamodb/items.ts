@@ -91,6 +91,7 @@ const LEDGER_KINDS = [
   'action',
   'applied',
   'failed',
+  'update',
 ] as const satisfies readonly LedgerKind[];
 
 const ledgerItemSchema = z.object({
