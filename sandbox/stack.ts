@@ -74,7 +74,7 @@ export const storedSeedVirtualService = (emulator: KubeEmulator): VirtualService
     'my-service',
   ) as VirtualService;
 
-// Where they lived before the control plane had a file of its own.
+// bench/ and the tests import these from the stack, where they were first written.
 export { localFunctionEnv, scheduledEvent } from './control-plane.ts';
 
 /** Brings up the whole loop on this machine; `stop()` tears it all down. */
