@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,14 +7,14 @@ import { currentWeights, type Weights } from '../lib/domain/routes.ts';
 import type { VirtualService } from '../lib/domain/virtual-service.ts';
 import { startAlerting } from './alerting.ts';
 import type { RunningAlertmanager } from './alertmanager.ts';
-import { createTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startControlPlane } from './control-plane.ts';
 import { type KubeEmulator, startKubeEmulator } from './kube-emulator/index.ts';
 import {
   type MeshSimulator,
   startMeshSimulator,
   type WorkloadBehaviour,
 } from './mesh-simulator.ts';
-import { type Offline, startOffline } from './offline.ts';
+import type { Offline } from './offline.ts';
 import {
   findBinary,
   PrometheusMissingError,
@@ -66,19 +65,6 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A scheduled event as EventBridge delivers it to analyze. */
-export const scheduledEvent = (now = new Date()) => ({
-  version: '0',
-  id: `tick-${now.getTime()}`,
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '000000000000',
-  time: now.toISOString(),
-  region: 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:000000000000:rule/kanari-dev-analyze'],
-  detail: {},
-});
-
 /** The seed VirtualService as the emulator stores it now. */
 export const storedSeedVirtualService = (emulator: KubeEmulator): VirtualService =>
   emulator.read(
@@ -88,24 +74,8 @@ export const storedSeedVirtualService = (emulator: KubeEmulator): VirtualService
     'my-service',
   ) as VirtualService;
 
-/** Environment for the functions under osls offline: local AWS credentials, the table, the emulator. */
-export const localFunctionEnv = (options: {
-  dynamoEndpoint: string;
-  tableName: string;
-  eventBus: string;
-  kubeconfigPath: string;
-  /** `KANARI_API_TOKENS`: `name=token` pairs. */
-  apiTokens: string;
-}): Record<string, string> => ({
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
-  KANARI_TABLE: options.tableName,
-  KANARI_EVENT_BUS: options.eventBus,
-  KUBECONFIG: options.kubeconfigPath,
-  KANARI_API_TOKENS: options.apiTokens,
-});
+// bench/ and the tests import these from the stack, where they were first written.
+export { localFunctionEnv, scheduledEvent } from './control-plane.ts';
 
 /** Brings up the whole loop on this machine; `stop()` tears it all down. */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
@@ -120,16 +90,6 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     await rm(workDir, { recursive: true, force: true });
   };
   try {
-    let dynamoEndpoint = options.dynamoEndpoint;
-    if (!dynamoEndpoint) {
-      log('starting DynamoDB Local');
-      const dynamo = await startDynamoDbLocal();
-      stops.push(dynamo.stop);
-      dynamoEndpoint = dynamo.endpoint;
-    }
-    const tableName = `kanari-sandbox-${randomBytes(4).toString('hex')}`;
-    await createTable({ endpoint: dynamoEndpoint, tableName });
-
     log('starting the Kubernetes API emulator');
     const emulator = await startKubeEmulator({ crdDir: options.crdDir });
     stops.push(emulator.stop);
@@ -155,40 +115,32 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     });
     stops.push(prometheus.stop);
 
-    log('starting the functions (osls offline)');
-    const apiToken = randomBytes(16).toString('hex');
-    const offline = await startOffline({
-      logFile: join(workDir, 'offline.log'),
-      env: {
-        ...localFunctionEnv({
-          dynamoEndpoint,
-          tableName,
-          eventBus: 'kanari-sandbox',
-          kubeconfigPath: emulator.kubeconfigPath,
-          apiTokens: `sandbox-operator=${apiToken}`,
-        }),
-        PROMETHEUS_URL: prometheus.url,
-        KANARI_RESEND_AFTER_MS: '10000',
-        ...alerting?.env,
-      },
+    const control = await startControlPlane({
+      kubeconfigPath: emulator.kubeconfigPath,
+      prometheusUrl: prometheus.url,
+      workDir,
+      ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
+      ...(alerting ? { env: alerting.env } : {}),
+      log,
     });
-    stops.push(offline.stop);
+    stops.push(control.stop);
+    const { offline } = control;
     await alerting?.connect(offline.httpUrl);
 
     return {
-      apiUrl: offline.httpUrl,
-      apiToken,
+      apiUrl: control.apiUrl,
+      apiToken: control.apiToken,
       emulator,
       mesh,
       prometheus,
       ...(alerting ? { alertmanager: alerting.alertmanager } : {}),
       offline,
-      dynamoEndpoint,
-      tableName,
+      dynamoEndpoint: control.dynamoEndpoint,
+      tableName: control.tableName,
       workDir,
       virtualService,
       weights,
-      tick: () => offline.invoke('analyze', scheduledEvent()),
+      tick: control.tick,
       stop: stopAll,
     };
   } catch (error) {

@@ -7,6 +7,7 @@ import { runScenario, startScenarioStack } from '../../sandbox/run-scenario.ts';
 import { SCENARIO_DEFINITIONS, SCENARIOS, type ScenarioName } from '../../sandbox/scenarios.ts';
 import type { Stack } from '../../sandbox/stack.ts';
 import { CliError } from '../errors.ts';
+import { runByoSandbox } from './sandbox-byo.ts';
 
 const DEFAULT_CRDS = fileURLToPath(new URL('../../../shared/istio', import.meta.url));
 
@@ -25,25 +26,54 @@ export const sandboxCommand = (program: Command): void => {
   program
     .command('sandbox')
     .description(
-      'run the whole loop on this machine: Prometheus, DynamoDB Local, an emulated Kubernetes API and a simulated mesh',
+      'run the whole loop on this machine: Prometheus, DynamoDB Local, an emulated Kubernetes API and a simulated mesh; or, with --kubeconfig and --prometheus, kanari against your own cluster',
     )
     .option('--scenario <name>', `${SCENARIOS.join(' | ')}`, 'healthy')
     .option('--interval <duration>', 'analysis interval (default 5s; 10m for the alert scenario)')
     .option('--json', 'print a JSON summary as the last line')
     .option('--keep', 'stay up after the rollout and print the endpoints')
     .option(
+      '--kubeconfig <file>',
+      'bring your own cluster: use this kubeconfig instead of the emulator (needs --prometheus)',
+    )
+    .option('--context <name>', "the kubeconfig's context, and so the kanari cluster name")
+    .option('--prometheus <url>', 'bring your own Prometheus (needs --kubeconfig)')
+    .option('-f, --file <spec>', 'with --kubeconfig: apply this spec and follow it to its end')
+    .option(
       '--crds <dir>',
       "folder with Istio's CRDs",
       process.env.KANARI_ISTIO_CRDS ?? DEFAULT_CRDS,
     )
     .action(
-      async (options: {
-        scenario: string;
-        interval?: string;
-        json?: boolean;
-        keep?: boolean;
-        crds: string;
-      }) => {
+      async (
+        options: {
+          scenario: string;
+          interval?: string;
+          json?: boolean;
+          keep?: boolean;
+          crds: string;
+          kubeconfig?: string;
+          context?: string;
+          prometheus?: string;
+          file?: string;
+        },
+        command: Command,
+      ) => {
+        const say = (line: string) =>
+          (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+        // Tests and CI share one DynamoDB Local; a user's sandbox starts its own.
+        const dynamoEndpoint = process.env.KANARI_SANDBOX_DYNAMODB_ENDPOINT;
+        if (options.kubeconfig || options.prometheus)
+          return runByoSandbox({
+            ...options,
+            scenarioGiven: command.getOptionValueSource('scenario') === 'cli',
+            ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
+            say,
+          });
+        if (options.context || options.file)
+          throw new CliError(
+            `${options.context ? '--context' : '-f'}: goes with --kubeconfig <file> and --prometheus <url>; the scenarios bring their own spec`,
+          );
         if (!SCENARIOS.includes(options.scenario as ScenarioName)) {
           throw new CliError(
             `--scenario: unknown scenario "${options.scenario}"; use one of ${SCENARIOS.join(', ')}`,
@@ -53,8 +83,6 @@ export const sandboxCommand = (program: Command): void => {
         const interval = options.interval ?? SCENARIO_DEFINITIONS[scenario].interval ?? '5s';
         if (!isDuration(interval))
           throw new CliError(`--interval: "${interval}" is not a duration such as 5s or 1m`);
-        const say = (line: string) =>
-          (options.json ? process.stderr : process.stdout).write(`${line}\n`);
         let stack: Stack;
         try {
           const prometheusBinary = process.env.KANARI_PROMETHEUS_BINARY;
@@ -63,6 +91,7 @@ export const sandboxCommand = (program: Command): void => {
             crdDir: options.crds,
             onLog: say,
             ...(prometheusBinary ? { prometheusBinary } : {}),
+            ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
           });
         } catch (error) {
           if (error instanceof PrometheusMissingError) throw new CliError(error.message);

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type Offline, startOffline } from './offline.ts';
+
+/** A scheduled event as EventBridge delivers it to analyze. */
+export const scheduledEvent = (now = new Date()) => ({
+  version: '0',
+  id: `tick-${now.getTime()}`,
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '000000000000',
+  time: now.toISOString(),
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:000000000000:rule/kanari-dev-analyze'],
+  detail: {},
+});
+
+/** Environment for the functions under osls offline: local AWS credentials, the table, the kubeconfig. */
+export const localFunctionEnv = (options: {
+  dynamoEndpoint: string;
+  tableName: string;
+  eventBus: string;
+  kubeconfigPath: string;
+  /** `KANARI_API_TOKENS`: `name=token` pairs. */
+  apiTokens: string;
+}): Record<string, string> => ({
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+  KANARI_TABLE: options.tableName,
+  KANARI_EVENT_BUS: options.eventBus,
+  KUBECONFIG: options.kubeconfigPath,
+  KANARI_API_TOKENS: options.apiTokens,
+});
+
+export interface ControlPlaneOptions {
+  /** The kubeconfig the functions use; each of its contexts is a kanari cluster name. */
+  kubeconfigPath: string;
+  prometheusUrl: string;
+  /** Where offline.log goes; the caller owns (and removes) it. */
+  workDir: string;
+  /** A DynamoDB Local that is already running (tests share one); default: start one. */
+  dynamoEndpoint?: string;
+  /** More environment for the functions (e.g. the alert webhook's secret). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+/** kanari itself, on this machine: its table, the handlers under osls offline, the schedule. */
+export interface ControlPlane {
+  apiUrl: string;
+  apiToken: string;
+  offline: Offline;
+  dynamoEndpoint: string;
+  tableName: string;
+  /** Invokes analyze once, as the schedule would. */
+  tick(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local (unless given one) with a fresh table, then the functions under
+ * osls offline, pointed at `kubeconfigPath` and `prometheusUrl`. Nothing here knows whether
+ * the cluster and Prometheus are simulated or real.
+ */
+export const startControlPlane = async (options: ControlPlaneOptions): Promise<ControlPlane> => {
+  const log = options.log ?? (() => {});
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const one of stops.reverse()) await one().catch(() => {});
+  };
+  try {
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      log('starting DynamoDB Local');
+      const dynamo = await startDynamoDbLocal();
+      stops.push(dynamo.stop);
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const tableName = `kanari-sandbox-${randomBytes(4).toString('hex')}`;
+    await createTable({ endpoint: dynamoEndpoint, tableName });
+
+    log('starting the functions (osls offline)');
+    const apiToken = randomBytes(16).toString('hex');
+    const offline = await startOffline({
+      logFile: join(options.workDir, 'offline.log'),
+      env: {
+        ...localFunctionEnv({
+          dynamoEndpoint,
+          tableName,
+          eventBus: 'kanari-sandbox',
+          kubeconfigPath: options.kubeconfigPath,
+          apiTokens: `sandbox-operator=${apiToken}`,
+        }),
+        PROMETHEUS_URL: options.prometheusUrl,
+        KANARI_RESEND_AFTER_MS: '10000',
+        ...options.env,
+      },
+    });
+    stops.push(offline.stop);
+    return {
+      apiUrl: offline.httpUrl,
+      apiToken,
+      offline,
+      dynamoEndpoint,
+      tableName,
+      tick: () => offline.invoke('analyze', scheduledEvent()),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
