@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared beside the checkout: Istio's CRDs and Flagger's examples live there, not in this repo. */
+/** ../shared beside the checkout, when there is one: an extra cross-check, never a need. */
 export const SHARED = fileURLToPath(new URL('../../../shared', import.meta.url));
-export const ISTIO_CRDS = `${SHARED}/istio`;
 export const FLAGGER_FIXTURES = `${SHARED}/fixtures/flagger`;
 
 /** Fails loudly (never skips) when a test's outside files are absent. */
@@ -14,4 +13,12 @@ export const requireShared = (path: string, what: string): string => {
     );
   }
   return path;
+};
+
+/** ../shared/<sub> when present (an extra cross-check only); otherwise says so in one line. */
+export const optionalShared = (sub: string, what: string): string | undefined => {
+  const path = `${SHARED}/${sub}`;
+  if (existsSync(path)) return path;
+  console.info(`${what}: ../shared/${sub} is absent; the cross-check against it did not run`);
+  return undefined;
 };
