@@ -42,12 +42,17 @@ describe('kanari sandbox (the CLI a newcomer runs)', () => {
     expect(stdout).not.toContain('rollout');
   });
 
-  it('refuses an unknown scenario or a bad interval with a message naming the option', async () => {
+  it('refuses an unknown scenario, a bad interval or an absent --crds folder with a message naming the option', async () => {
     const unknown = await runCli(['sandbox', '--scenario', 'chaos']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--scenario: unknown scenario "chaos"');
     const interval = await runCli(['sandbox', '--interval', 'soon']);
     expect(interval.code).toBe(1);
     expect(interval.stderr).toContain('--interval: "soon" is not a duration');
+    const crds = await runCli(['sandbox', '--crds', '/nonexistent/crds']);
+    expect(crds.code).toBe(1);
+    expect(crds.stderr).toContain(
+      'kanari: --crds: The CRD folder /nonexistent/crds does not exist or is not a folder',
+    );
   });
 });
