@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApiClient } from '../cli/api-client.ts';
 import { createDynamoRolloutStore } from '../lib/adapters/dynamodb/index.ts';
 import type { RolloutState } from '../lib/domain/state.ts';
@@ -44,8 +43,6 @@ const START_CONCURRENCY = 4;
 /** The contrast: a scheduler judging every minute (Flagger's default interval; kanari's too). */
 const SCHEDULE_INTERVAL_MS = 60_000;
 const WAIT_MS = 60_000;
-const CRDS =
-  process.env.KANARI_ISTIO_CRDS ?? fileURLToPath(new URL('../../shared/istio', import.meta.url));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -136,7 +133,6 @@ const main = async () => {
     });
     stops.push(proxy.stop);
     const emulator = await startKubeEmulator({
-      crdDir: CRDS,
       onResponse: ({ method, url, status }) => {
         if (method !== 'PATCH' || status !== 200) return;
         const name = new URL(url, 'https://x').pathname.split('/').at(-1) ?? '';

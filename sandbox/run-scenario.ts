@@ -22,7 +22,8 @@ export interface ScenarioSummary {
 export interface RunOptions {
   scenario: ScenarioName;
   interval: string;
-  crdDir: string;
+  /** CRD files for the emulator (`--crds`); default: its built-in Istio types. */
+  crdDir?: string;
   /** Called with each new ledger entry as it is written. */
   onEntry?: (entry: LedgerEntry) => void | Promise<void>;
   onLog?: (line: string) => void;
@@ -97,7 +98,7 @@ export const startScenarioStack = (
 ): Promise<Stack> => {
   const scenario = SCENARIO_DEFINITIONS[options.scenario];
   return startStack({
-    crdDir: options.crdDir,
+    ...(options.crdDir === undefined ? {} : { crdDir: options.crdDir }),
     primary: scenario.primary,
     canary: scenario.canary,
     // Enough traffic that 10% of it gives a few hundred requests per 5 s check.

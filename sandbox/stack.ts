@@ -33,7 +33,8 @@ export const SEED_TARGET: RolloutTarget = {
 };
 
 export interface StackOptions {
-  crdDir: string;
+  /** CRD files for the emulator (`--crds`); default: its built-in Istio types. */
+  crdDir?: string;
   primary: WorkloadBehaviour;
   canary: WorkloadBehaviour;
   requestsPerSecond: number;
@@ -91,7 +92,9 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   };
   try {
     log('starting the Kubernetes API emulator');
-    const emulator = await startKubeEmulator({ crdDir: options.crdDir });
+    const emulator = await startKubeEmulator(
+      options.crdDir === undefined ? {} : { crdDir: options.crdDir },
+    );
     stops.push(emulator.stop);
     emulator.seed(SEED_VIRTUAL_SERVICE);
     const virtualService = () => storedSeedVirtualService(emulator);

@@ -1,15 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeEntry } from '../../lib/domain/describe.ts';
 import { isDuration } from '../../lib/domain/duration.ts';
+import { CrdFolderError } from '../../sandbox/kube-emulator/index.ts';
 import { PrometheusMissingError } from '../../sandbox/prometheus.ts';
 import { runScenario, startScenarioStack } from '../../sandbox/run-scenario.ts';
 import { SCENARIO_DEFINITIONS, SCENARIOS, type ScenarioName } from '../../sandbox/scenarios.ts';
 import type { Stack } from '../../sandbox/stack.ts';
 import { CliError } from '../errors.ts';
 import { runByoSandbox } from './sandbox-byo.ts';
-
-const DEFAULT_CRDS = fileURLToPath(new URL('../../../shared/istio', import.meta.url));
 
 const endpoints = (stack: Stack): string[] => [
   `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer ${stack.apiToken})`,
@@ -41,8 +39,7 @@ export const sandboxCommand = (program: Command): void => {
     .option('-f, --file <spec>', 'with --kubeconfig: apply this spec and follow it to its end')
     .option(
       '--crds <dir>',
-      "folder with Istio's CRDs",
-      process.env.KANARI_ISTIO_CRDS ?? DEFAULT_CRDS,
+      "serve the CustomResourceDefinitions in this folder instead of the built-in Istio types (default: Istio's schemas from @kubernetes-models/istio)",
     )
     .action(
       async (
@@ -51,7 +48,7 @@ export const sandboxCommand = (program: Command): void => {
           interval?: string;
           json?: boolean;
           keep?: boolean;
-          crds: string;
+          crds?: string;
           kubeconfig?: string;
           context?: string;
           prometheus?: string;
@@ -88,13 +85,16 @@ export const sandboxCommand = (program: Command): void => {
           const prometheusBinary = process.env.KANARI_PROMETHEUS_BINARY;
           stack = await startScenarioStack({
             scenario,
-            crdDir: options.crds,
+            ...(options.crds ? { crdDir: options.crds } : {}),
             onLog: say,
             ...(prometheusBinary ? { prometheusBinary } : {}),
             ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
           });
         } catch (error) {
-          if (error instanceof PrometheusMissingError) throw new CliError(error.message);
+          if (error instanceof PrometheusMissingError || error instanceof CrdFolderError)
+            throw new CliError(
+              `${error instanceof CrdFolderError ? '--crds: ' : ''}${error.message}`,
+            );
           throw error;
         }
         let stopping = false;
@@ -109,7 +109,6 @@ export const sandboxCommand = (program: Command): void => {
           const summary = await runScenario(stack, {
             scenario,
             interval,
-            crdDir: options.crds,
             onLog: say,
             // With --keep, the console is worth opening before the rollout starts.
             ...(options.keep

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { pruneUnknownFields } from './prune.ts';
+import type { ObjectValidator } from './schema.ts';
 
 /** The subset of an OpenAPI v3 schema, with Kubernetes extensions, that the emulator reads. */
 export interface KubeSchema {
@@ -23,15 +25,27 @@ export interface PrinterColumn {
   priority?: number;
 }
 
+/** How the emulator checks an object of one served version before it stores it. */
+export interface VersionSchema {
+  /**
+   * Drops, in place, the fields the schema does not declare, and `null` where the schema
+   * allows none, as the apiserver prunes custom resources; returns the dropped fields' paths
+   * (`spec.http[0].foo`) so a `fieldValidation=Strict` request can be refused.
+   */
+  prune(object: Record<string, unknown>): string[];
+  /** The field errors of a pruned object, worded as the apiserver words them; empty when valid. */
+  validate: ObjectValidator;
+}
+
 export interface ServedVersion {
   name: string;
   storage: boolean;
-  schema: KubeSchema;
+  schema: VersionSchema;
   printerColumns: PrinterColumn[];
   statusSubresource: boolean;
 }
 
-/** One custom resource type, built from its CustomResourceDefinition. */
+/** One custom resource type: from a CustomResourceDefinition, or built in (istio-types.ts). */
 export interface ResourceType {
   group: string;
   kind: string;
@@ -69,8 +83,14 @@ interface CrdDocument {
   };
 }
 
-/** Reads every CustomResourceDefinition in the `*.yaml` / `*.yml` files of `dir`. */
-export async function loadCustomResourceDefinitions(dir: string): Promise<ResourceType[]> {
+/**
+ * Reads every CustomResourceDefinition in the `*.yaml` / `*.yml` files of `dir`; `compile`
+ * turns a version's `openAPIV3Schema` into a validator, on the first object it checks.
+ */
+export async function loadCustomResourceDefinitions(
+  dir: string,
+  compile: (schema: KubeSchema) => ObjectValidator,
+): Promise<ResourceType[]> {
   const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   const types: ResourceType[] = [];
   for (const file of files) {
@@ -79,23 +99,29 @@ export async function loadCustomResourceDefinitions(dir: string): Promise<Resour
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);
       const crd = doc.toJS() as CrdDocument | null;
       if (crd?.kind === 'CustomResourceDefinition' && crd.spec)
-        types.push(toResourceType(crd.spec));
+        types.push(toResourceType(crd.spec, compile));
     }
   }
   return types;
 }
 
-function toResourceType(spec: NonNullable<CrdDocument['spec']>): ResourceType {
+function toResourceType(
+  spec: NonNullable<CrdDocument['spec']>,
+  compile: (schema: KubeSchema) => ObjectValidator,
+): ResourceType {
   const names = spec.names;
   const versions = spec.versions
     .filter((v) => v.served)
     .map((v) => ({
       name: v.name,
       storage: v.storage,
-      schema: v.schema?.openAPIV3Schema ?? {
-        type: 'object',
-        'x-kubernetes-preserve-unknown-fields': true,
-      },
+      schema: structuralSchema(
+        v.schema?.openAPIV3Schema ?? {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+        },
+        compile,
+      ),
       printerColumns: v.additionalPrinterColumns ?? [],
       statusSubresource: v.subresources?.status !== undefined,
     }))
@@ -110,6 +136,20 @@ function toResourceType(spec: NonNullable<CrdDocument['spec']>): ResourceType {
     categories: names.categories ?? [],
     namespaced: spec.scope === 'Namespaced',
     versions,
+  };
+}
+
+function structuralSchema(
+  schema: KubeSchema,
+  compile: (schema: KubeSchema) => ObjectValidator,
+): VersionSchema {
+  let validate: ObjectValidator | undefined;
+  return {
+    prune: (object) => pruneUnknownFields(object, schema),
+    validate: (object) => {
+      validate ??= compile(schema);
+      return validate(object);
+    },
   };
 }
 

@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { createServingCertificates } from './certificates.ts';
 import { loadCustomResourceDefinitions, type ResourceType } from './crds.ts';
 import { FaultQueue, type FaultSpec } from './faults.ts';
+import { builtInIstioTypes } from './istio-types.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { createSchemaCompiler } from './schema.ts';
 import { createRequestHandler } from './server.ts';
 import { atVersion, type KubeObject, ObjectStore } from './store.ts';
 import { writeObject } from './write-object.ts';
 
-/** A running stand-in for kube-apiserver serving the Istio networking CRDs. */
+/** A running stand-in for kube-apiserver serving Istio's VirtualService and DestinationRule. */
 export interface KubeEmulator {
   /** `https://127.0.0.1:<port>` */
   url: string;
@@ -41,8 +42,12 @@ export interface KubeEmulator {
 }
 
 export interface StartKubeEmulatorOptions {
-  /** Folder holding the CRD YAML files (the Istio ones live in ../shared/istio). */
-  crdDir: string | URL;
+  /**
+   * A folder of CustomResourceDefinition YAML files to serve (`kanari sandbox --crds`). Each
+   * type found there replaces the built-in one of the same group and kind; by default the
+   * emulator serves its built-in Istio types (istio-types.ts).
+   */
+  crdDir?: string | URL;
   /** Defaults to a random token. */
   token?: string;
   /** Defaults to 0, a free port. */
@@ -51,25 +56,22 @@ export interface StartKubeEmulatorOptions {
   onResponse?: (request: { method: string; url: string; status: number }) => void;
 }
 
-const REQUIRED_KINDS = ['VirtualService', 'DestinationRule'];
-const ISTIO_NETWORKING = 'networking.istio.io';
-
-export async function startKubeEmulator(opts: StartKubeEmulatorOptions): Promise<KubeEmulator> {
-  const crdDir = typeof opts.crdDir === 'string' ? opts.crdDir : fileURLToPath(opts.crdDir);
-  const types = await loadIstioTypes(crdDir);
+export async function startKubeEmulator(
+  opts: StartKubeEmulatorOptions = {},
+): Promise<KubeEmulator> {
+  const types = await resourceTypes(opts.crdDir);
   const dir = await mkdtemp(join(tmpdir(), 'kanari-kube-emulator-'));
   let server: Server | undefined;
   try {
     const tls = await createServingCertificates(dir);
     const token = opts.token ?? randomBytes(24).toString('base64url');
     const store = new ObjectStore();
-    const validatorFor = createSchemaCompiler();
     const faults = new FaultQueue();
     let requests = 0;
     let address = '';
     const handler = createRequestHandler({
       token,
-      api: { types, store, validatorFor },
+      api: { types, store },
       faults,
       serverAddress: () => address,
       onRequest: () => {
@@ -124,15 +126,9 @@ export async function startKubeEmulator(opts: StartKubeEmulatorOptions): Promise
         const target = { type, version: served, namespace, name: metadata.name };
         writeObject(
           store,
-          validatorFor(served.schema),
           target,
           { ...object, metadata },
-          {
-            create: false,
-            force: true,
-            keepStatus: true,
-            fieldValidation: 'Strict',
-          },
+          { create: false, force: true, keepStatus: true, fieldValidation: 'Strict' },
         );
       },
       read(apiVersion, kind, namespace, name) {
@@ -158,25 +154,35 @@ export async function startKubeEmulator(opts: StartKubeEmulatorOptions): Promise
   }
 }
 
-async function loadIstioTypes(dir: string): Promise<ResourceType[]> {
-  let types: ResourceType[] = [];
+/** The built-in Istio types, with those of the CRDs in `crdDir` in place of their namesakes. */
+async function resourceTypes(crdDir: string | URL | undefined): Promise<ResourceType[]> {
+  const builtIn = builtInIstioTypes();
+  if (crdDir === undefined) return builtIn;
+  const dir = typeof crdDir === 'string' ? crdDir : fileURLToPath(crdDir);
+  let loaded: ResourceType[];
   try {
-    types = await loadCustomResourceDefinitions(dir);
+    loaded = await loadCustomResourceDefinitions(dir, createSchemaCompiler());
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-  }
-  const missing = REQUIRED_KINDS.filter(
-    (kind) => !types.some((t) => t.group === ISTIO_NETWORKING && t.kind === kind),
-  );
-  if (missing.length > 0) {
-    throw new Error(
-      `The Istio CRDs are missing at ${dir}: no ${missing.join(' or ')} CustomResourceDefinition found ` +
-        '(expected virtualservice-crd.yaml and destinationrule-crd.yaml). ' +
-        'They come from ../shared/istio, the shared folder beside the repository.',
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new CrdFolderError(`The CRD folder ${dir} does not exist or is not a folder`);
+    throw new CrdFolderError(
+      `The CRD folder ${dir} could not be read: ${(error as Error).message}`,
     );
   }
-  return types;
+  if (loaded.length === 0) {
+    throw new CrdFolderError(
+      `No CustomResourceDefinition found in ${dir} (looked in its *.yaml and *.yml files); ` +
+        'leave out the CRD folder to use the built-in Istio types',
+    );
+  }
+  const same = (a: ResourceType, b: ResourceType) => a.group === b.group && a.kind === b.kind;
+  return [...builtIn.filter((t) => !loaded.some((l) => same(l, t))), ...loaded];
+}
+
+/** A CRD folder that is absent, unreadable or holds no CustomResourceDefinition. */
+export class CrdFolderError extends Error {
+  override readonly name = 'CrdFolderError';
 }
 
 /** Closes the listener and every open connection, including requests left hanging by a fault. */

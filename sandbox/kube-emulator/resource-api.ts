@@ -1,7 +1,6 @@
 import { parse as parseYaml } from 'yaml';
-import type { KubeSchema, ResourceType, ServedVersion } from './crds.ts';
+import type { ResourceType, ServedVersion } from './crds.ts';
 import { APPLY_PATCH, applyPatchBody, patchType } from './patch.ts';
-import type { ObjectValidator } from './schema.ts';
 import { badRequest, type FieldError, invalid, methodNotAllowed, notFound } from './status.ts';
 import { atVersion, type KubeObject, type ObjectStore } from './store.ts';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.ts';
@@ -10,7 +9,6 @@ import { writeObject } from './write-object.ts';
 export interface ApiContext {
   types: ResourceType[];
   store: ObjectStore;
-  validatorFor(schema: KubeSchema): ObjectValidator;
 }
 
 /** A request for a custom resource collection (`name` absent) or one object. */
@@ -82,7 +80,7 @@ function write(ctx: ApiContext, req: ResourceRequest, body: unknown, create: boo
     namespace: req.namespace ?? '',
     name: req.name,
   };
-  return writeObject(ctx.store, ctx.validatorFor(req.version.schema), target, body, {
+  return writeObject(ctx.store, target, body, {
     create,
     fieldValidation: req.query.get('fieldValidation') ?? undefined,
   });

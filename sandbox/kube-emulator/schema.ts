@@ -1,4 +1,4 @@
-import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type AnySchema, type ErrorObject } from 'ajv';
 import type { KubeSchema } from './crds.ts';
 import type { FieldError } from './status.ts';
 
@@ -23,7 +23,6 @@ export function createSchemaCompiler(): (schema: KubeSchema) => ObjectValidator 
   const ajv = new Ajv({
     allErrors: true,
     strict: false,
-    verbose: true,
     formats: {
       'date-time': RFC3339,
       byte: BASE64,
@@ -39,7 +38,8 @@ export function createSchemaCompiler(): (schema: KubeSchema) => ObjectValidator 
     let validator = cache.get(key);
     if (!validator) {
       const compiled = ajv.compile(toJsonSchema(withoutMetadata(schema)) as AnySchema);
-      validator = (object) => (compiled(object) ? [] : toFieldErrors(compiled));
+      validator = (object) =>
+        compiled(object) ? [] : toFieldErrors(compiled.errors ?? [], object);
       cache.set(key, validator);
     }
     return validator;
@@ -102,24 +102,44 @@ function show(value: unknown): string {
     : JSON.stringify(value);
 }
 
-function toFieldErrors(validate: ValidateFunction): FieldError[] {
-  const errors = validate.errors ?? [];
-  // A failed anyOf/oneOf also reports every branch's failure; the apiserver reports the
-  // composite only, so drop errors that sit under a failed composite.
-  const composites = errors.filter((e) => ['anyOf', 'oneOf', 'not'].includes(e.keyword));
-  const kept = errors.filter(
-    (e) => !composites.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`)),
-  );
-  const seen = new Set<string>();
-  return kept.map(toFieldError).filter((e) => {
-    const key = `${e.field}|${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** The value an ajv `instancePath` points at inside `object`. */
+function valueAt(object: unknown, pointer: string): unknown {
+  let value = object;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
 }
 
-function toFieldError(error: ErrorObject): FieldError {
+/**
+ * ajv's errors for `object` as the apiserver's field errors. Shared by the CRD schemas
+ * compiled here and the validators that @kubernetes-models/istio ships.
+ */
+export function toFieldErrors(errors: ErrorObject[], object: unknown): FieldError[] {
+  // A failed anyOf/oneOf also reports every branch's failure, before its own error and at or
+  // below its path; the apiserver reports the composite only, so drop those.
+  const kept = errors.filter((e, i) =>
+    errors
+      .slice(i + 1)
+      .every(
+        (c) =>
+          !['anyOf', 'oneOf', 'not'].includes(c.keyword) ||
+          (e.instancePath !== c.instancePath && !e.instancePath.startsWith(`${c.instancePath}/`)),
+      ),
+  );
+  const seen = new Set<string>();
+  return kept
+    .map((e) => toFieldError(e, valueAt(object, e.instancePath)))
+    .filter((e) => {
+      const key = `${e.field}|${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+function toFieldError(error: ErrorObject, data: unknown): FieldError {
   const field = fieldPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -133,7 +153,7 @@ function toFieldError(error: ErrorObject): FieldError {
     }
     case 'type': {
       const expected = Array.isArray(params.type) ? params.type[0] : params.type;
-      const actual = goType(error.data);
+      const actual = goType(data);
       return {
         field,
         reason: 'FieldValueTypeInvalid',
@@ -145,14 +165,14 @@ function toFieldError(error: ErrorObject): FieldError {
       return {
         field,
         reason: 'FieldValueNotSupported',
-        message: `Unsupported value: ${show(error.data)}: supported values: ${allowed}`,
+        message: `Unsupported value: ${show(data)}: supported values: ${allowed}`,
       };
     }
     case 'maxItems':
       return {
         field,
         reason: 'FieldValueTooMany',
-        message: `Too many: ${(error.data as unknown[]).length}: must have at most ${params.limit} items`,
+        message: `Too many: ${(data as unknown[]).length}: must have at most ${params.limit} items`,
       };
     case 'maxLength':
       return {
@@ -164,7 +184,7 @@ function toFieldError(error: ErrorObject): FieldError {
       return {
         field,
         reason: 'FieldValueInvalid',
-        message: `Invalid value: ${show(error.data)}: ${field} in body ${kubeWording(error)}`,
+        message: `Invalid value: ${show(data)}: ${field} in body ${kubeWording(error)}`,
       };
   }
 }

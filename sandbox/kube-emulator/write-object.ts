@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { ResourceType, ServedVersion } from './crds.ts';
-import { pruneUnknownFields } from './prune.ts';
-import type { ObjectValidator } from './schema.ts';
 import {
   alreadyExists,
   badRequest,
@@ -46,7 +44,6 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
  */
 export function writeObject(
   store: ObjectStore,
-  validate: ObjectValidator,
   target: WriteTarget,
   body: unknown,
   options: WriteOptions,
@@ -84,7 +81,7 @@ export function writeObject(
   const nameErrors = validateName(name);
   if (nameErrors.length > 0) throw invalid(type, name, nameErrors);
 
-  const unknown = pruneUnknownFields(object, version.schema);
+  const unknown = version.schema.prune(object);
   const validation = options.fieldValidation ?? 'Warn';
   if (unknown.length > 0 && validation === 'Strict') {
     throw badRequest(
@@ -107,7 +104,7 @@ export function writeObject(
       throw conflict(gr, name);
     }
   }
-  const schemaErrors = validate(object);
+  const schemaErrors = version.schema.validate(object);
   if (schemaErrors.length > 0) throw invalid(type, name, schemaErrors);
 
   if (options.create && existing && !options.force) throw alreadyExists(gr, name);

@@ -13,7 +13,6 @@ import {
 import { SCENARIO_DEFINITIONS } from '../../sandbox/scenarios.ts';
 import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
 import { kubectlGetVirtualService } from '../support/kubectl.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 const INTERVAL = SCENARIO_DEFINITIONS.alert.interval ?? '';
 
@@ -73,7 +72,6 @@ describe('alert-driven rollback end to end: Prometheus rule → real Alertmanage
     const log = (line: string) => console.log(`[alert] ${line}`);
     const stack = await startScenarioStack({
       scenario: 'alert',
-      crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
       onLog: log,
       dynamoEndpoint: inject('dynamoEndpoint'),
     });
@@ -89,7 +87,6 @@ describe('alert-driven rollback end to end: Prometheus rule → real Alertmanage
       summary = await runScenario(stack, {
         scenario: 'alert',
         interval: INTERVAL,
-        crdDir: ISTIO_CRDS,
         onLog: log,
         // Ask Alertmanager what it holds as soon as the rollback is in the ledger.
         onEntry: async (entry) => {

@@ -7,7 +7,6 @@ import { startScenarioStack } from '../../sandbox/run-scenario.ts';
 import { sandboxSpec } from '../../sandbox/scenarios.ts';
 import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
 import { kubectlGetVirtualService } from '../support/kubectl.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 const ID = 'sandbox/default/my-service';
 /** An earlier rollout of the same VirtualService, checked twice and rolled back: it has charts. */
@@ -60,7 +59,6 @@ const rollouts = async (): Promise<void> => {
 beforeAll(async () => {
   stack = await startScenarioStack({
     scenario: 'healthy',
-    crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
     dynamoEndpoint: inject('dynamoEndpoint'),
   });
   api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });

@@ -11,7 +11,6 @@ import { sandboxSpec } from '../../sandbox/scenarios.ts';
 import type { Stack } from '../../sandbox/stack.ts';
 import { kubectlGetVirtualService } from '../support/kubectl.ts';
 import { runCli } from '../support/run-cli.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 // One stack for the whole lifecycle of the seed: revision 1 succeeds, the same spec is refused,
 // `apply --swap` runs revision 2 back to my-service, and `finalize` ends it on the primary.
@@ -61,7 +60,6 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
   beforeAll(async () => {
     stack = await startScenarioStack({
       scenario: 'healthy',
-      crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
       dynamoEndpoint: inject('dynamoEndpoint'),
       onLog: (line) => console.log(`[lifecycle] ${line}`),
     });
@@ -72,7 +70,6 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
     const summary = await runScenario(stack, {
       scenario: 'healthy',
       interval: INTERVAL,
-      crdDir: ISTIO_CRDS,
     });
     expect(summary.phase).toBe('Succeeded');
   }, 300_000);

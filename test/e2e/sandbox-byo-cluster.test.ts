@@ -15,7 +15,6 @@ import { type RunningPrometheus, startPrometheus } from '../../sandbox/prometheu
 import { sandboxSpec } from '../../sandbox/scenarios.ts';
 import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
 import { type CliResult, runCli } from '../support/run-cli.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 const run = promisify(execFile);
 const CONTEXT = 'kind-kanari';
@@ -94,7 +93,7 @@ describe('kanari sandbox --kubeconfig: your own cluster and Prometheus', {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kanari-byo-'));
     // The "real" world: a cluster, a mesh whose split follows the VirtualService, a Prometheus.
-    emulator = await startKubeEmulator({ crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs") });
+    emulator = await startKubeEmulator({});
     kubeconfig = await writeUserKubeconfig(emulator, dir);
     const vsFile = join(dir, 'virtual-service.yaml');
     await writeFile(vsFile, stringify(SEED_VIRTUAL_SERVICE));

@@ -1,16 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
+
+/** The project's own small VirtualService CRD, so the run also goes through `--crds`. */
+const FIXTURE_CRDS = fileURLToPath(new URL('../fixtures/crds', import.meta.url));
 
 describe('kanari sandbox (the CLI a newcomer runs)', () => {
-  it('runs the errors scenario to RolledBack, prints each check live and a JSON summary last', async () => {
+  it('runs the errors scenario to RolledBack with --crds, prints each check live and a JSON summary last', async () => {
     const { code, stdout, stderr } = await runCli([
       'sandbox',
       '--scenario',
       'errors',
       '--json',
       '--crds',
-      requireShared(ISTIO_CRDS, "Istio's CRDs"),
+      FIXTURE_CRDS,
     ]);
     expect(code, stderr).toBe(0);
     const last = stdout.trim().split('\n').at(-1) ?? '';
@@ -39,12 +42,17 @@ describe('kanari sandbox (the CLI a newcomer runs)', () => {
     expect(stdout).not.toContain('rollout');
   });
 
-  it('refuses an unknown scenario or a bad interval with a message naming the option', async () => {
+  it('refuses an unknown scenario, a bad interval or an absent --crds folder with a message naming the option', async () => {
     const unknown = await runCli(['sandbox', '--scenario', 'chaos']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--scenario: unknown scenario "chaos"');
     const interval = await runCli(['sandbox', '--interval', 'soon']);
     expect(interval.code).toBe(1);
     expect(interval.stderr).toContain('--interval: "soon" is not a duration');
+    const crds = await runCli(['sandbox', '--crds', '/nonexistent/crds']);
+    expect(crds.code).toBe(1);
+    expect(crds.stderr).toContain(
+      'kanari: --crds: The CRD folder /nonexistent/crds does not exist or is not a folder',
+    );
   });
 });

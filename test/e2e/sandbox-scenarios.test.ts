@@ -11,7 +11,6 @@ import {
 import { type ScenarioName, sandboxSpec } from '../../sandbox/scenarios.ts';
 import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
 import { kubectlGetVirtualService } from '../support/kubectl.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 /** Everything in the object but what kanari may change and what the server manages. */
 const unmanaged = (vs: VirtualService, routesToo: boolean) => {
@@ -35,7 +34,6 @@ interface Observation {
 const run = async (scenario: ScenarioName, beforeRun?: (stack: Stack) => Promise<void>) => {
   const stack = await startScenarioStack({
     scenario,
-    crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
     onLog: (line) => console.log(`[${scenario}] ${line}`),
     dynamoEndpoint: inject('dynamoEndpoint'),
   });
@@ -46,7 +44,6 @@ const run = async (scenario: ScenarioName, beforeRun?: (stack: Stack) => Promise
     const summary = await runScenario(stack, {
       scenario,
       interval: '5s',
-      crdDir: ISTIO_CRDS,
       // Read with real kubectl what the ledger says was just applied.
       onEntry: async (entry) => {
         if (entry.kind !== 'applied') return;

@@ -12,7 +12,6 @@ import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulato
 import { storedSeedVirtualService } from '../../sandbox/stack.ts';
 import { FakeEventBus } from '../fakes/fake-event-bus.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 describe('shift-traffic against the emulated Kubernetes API and DynamoDB Local', () => {
   let emulator: KubeEmulator;
@@ -22,7 +21,7 @@ describe('shift-traffic against the emulated Kubernetes API and DynamoDB Local',
   const stored = () => storedSeedVirtualService(emulator);
 
   beforeAll(async () => {
-    emulator = await startKubeEmulator({ crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs") });
+    emulator = await startKubeEmulator();
     const tableName = `kanari-apply-${Date.now()}`;
     await createTable({ endpoint: inject('dynamoEndpoint'), tableName });
     bus = new FakeEventBus();

@@ -10,7 +10,6 @@ import { TrafficForbiddenError } from '../../lib/ports/errors.ts';
 import type { VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
 import { seedVirtualService } from '../support/fixtures.ts';
-import { ISTIO_CRDS, requireShared } from '../support/shared-files.ts';
 
 // AWS's documented example key pair: not a real secret. Nothing here calls STS: the emulator
 // stands in for the cluster and accepts exactly the token minted for the fixed clock.
@@ -36,10 +35,7 @@ const routerWith = (tokenProvider: EksTokenProvider) =>
   });
 
 beforeAll(async () => {
-  emulator = await startKubeEmulator({
-    crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs"),
-    token: await provider('eks-prod-eu')(),
-  });
+  emulator = await startKubeEmulator({ token: await provider('eks-prod-eu')() });
   caData = (await readFile(emulator.caFile)).toString('base64');
   emulator.seed(seedVirtualService());
 });

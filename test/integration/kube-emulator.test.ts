@@ -5,13 +5,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
 import { seedVirtualService } from '../support/fixtures.ts';
 
-const ISTIO_CRDS = new URL('../../../shared/istio', import.meta.url);
+/** A minimal VirtualService CRD the project wrote, for the --crds path. */
+const FIXTURE_CRDS = new URL('../fixtures/crds', import.meta.url);
 const V1 = '/apis/networking.istio.io/v1/namespaces/default/virtualservices';
 const MY_SERVICE_PATH = `${V1}/my-service`;
 
@@ -106,16 +106,7 @@ const flags = () => [
 ];
 
 beforeAll(async () => {
-  const dir = fileURLToPath(ISTIO_CRDS);
-  if (
-    !existsSync(join(dir, 'virtualservice-crd.yaml')) ||
-    !existsSync(join(dir, 'destinationrule-crd.yaml'))
-  ) {
-    throw new Error(
-      `The Kubernetes emulator tests need the Istio CRDs from ../shared/istio (looked in ${dir}); put virtualservice-crd.yaml and destinationrule-crd.yaml there.`,
-    );
-  }
-  emu = await startKubeEmulator({ crdDir: ISTIO_CRDS });
+  emu = await startKubeEmulator();
   ca = readFileSync(emu.caFile);
   kubectlHome = await mkdtemp(join(tmpdir(), 'kanari-kubectl-'));
   await writeFile(join(kubectlHome, 'empty-kubeconfig'), '');
@@ -132,17 +123,63 @@ beforeEach(() => {
 });
 
 describe('starting the emulator', () => {
-  it('refuses to start without the Istio CRDs and says they come from ../shared/istio', async () => {
+  it('refuses a CRD folder that is absent or holds no CustomResourceDefinition, naming it', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'kanari-no-crds-'));
     try {
       await expect(startKubeEmulator({ crdDir: empty })).rejects.toThrow(
-        new RegExp(`Istio CRDs are missing at ${empty}.*\\.\\./shared/istio`),
+        `No CustomResourceDefinition found in ${empty}`,
       );
       await expect(startKubeEmulator({ crdDir: join(empty, 'absent') })).rejects.toThrow(
-        /\.\.\/shared\/istio/,
+        `The CRD folder ${join(empty, 'absent')} does not exist`,
       );
     } finally {
       await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('serves the CRDs of a --crds folder in place of the built-in types they name', async () => {
+    const custom = await startKubeEmulator({ crdDir: FIXTURE_CRDS });
+    try {
+      const cert = readFileSync(custom.caFile);
+      const get = (path: string) =>
+        new Promise<Json>((resolve, reject) => {
+          request(
+            `${custom.url}${path}`,
+            { ca: cert, headers: { Authorization: `Bearer ${custom.token}` } },
+            (res) => {
+              let text = '';
+              res.on('data', (c) => {
+                text += c;
+              });
+              res.on('end', () => resolve(JSON.parse(text)));
+            },
+          )
+            .on('error', reject)
+            .end();
+        });
+      // The fixture serves VirtualService at v1 and v1alpha3; DestinationRule stays built in.
+      const v1beta1 = await get('/apis/networking.istio.io/v1beta1');
+      expect(v1beta1.resources.map((r: Json) => r.kind)).toEqual(['DestinationRule']);
+      const v1 = await get('/apis/networking.istio.io/v1');
+      expect(v1.resources.find((r: Json) => r.kind === 'VirtualService').shortNames).toEqual([
+        'vs',
+      ]);
+      const object: Json = { ...MY_SERVICE, apiVersion: 'networking.istio.io/v1' };
+      custom.seed(object);
+      // Its schema caps weights at 100, which Istio's does not.
+      const heavy: Json = structuredClone(object);
+      heavy.spec.http[0].route[0].weight = 101;
+      expect(() => custom.seed(heavy)).toThrow(
+        'spec.http[0].route[0].weight: Invalid value: 101: spec.http[0].route[0].weight in body should be less than or equal to 100',
+      );
+      expect(() => emu.seed({ ...heavy, metadata: { name: 'heavy' } })).not.toThrow();
+      await call('DELETE', `${V1}/heavy`);
+      // And it declares no `gateways`, so Strict refuses the field.
+      expect(() =>
+        custom.seed({ ...object, spec: { ...object.spec, gateways: ['mesh'] } }),
+      ).toThrow('strict decoding error: unknown field "spec.gateways"');
+    } finally {
+      await custom.stop();
     }
   });
 
@@ -208,7 +245,7 @@ describe('reading', () => {
     await call('DELETE', '/apis/networking.istio.io/v1/namespaces/other/virtualservices/elsewhere');
   });
 
-  it('answers a Table with the CRD printer columns when asked for one', async () => {
+  it("answers a Table with Istio's printer columns when asked for one", async () => {
     const res = await call('GET', V1, {
       accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
     });
@@ -510,7 +547,7 @@ describe('fault injection', () => {
   });
 
   it('stop() ends requests left hanging by a timeout fault', async () => {
-    const other = await startKubeEmulator({ crdDir: ISTIO_CRDS, token: 't' });
+    const other = await startKubeEmulator({ token: 't' });
     other.injectFaults({ count: 1, timeout: true });
     const hanging = new Promise<string>((resolve) => {
       const req = request(`${other.url}/apis/networking.istio.io/v1/virtualservices`, {

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -16,8 +13,6 @@ import {
 import type { TrafficRouter, VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
 import { seedVirtualService } from '../support/fixtures.ts';
-
-const ISTIO_CRDS = new URL('../../../shared/istio', import.meta.url);
 
 const MY_SERVICE = seedVirtualService();
 
@@ -35,13 +30,7 @@ const stored = () =>
 const weights = (vs: VirtualService) => vs.spec.http?.[0]?.route?.map((r) => r.weight);
 
 beforeAll(async () => {
-  const dir = fileURLToPath(ISTIO_CRDS);
-  if (!existsSync(join(dir, 'virtualservice-crd.yaml'))) {
-    throw new Error(
-      `The Kubernetes adapter tests need the Istio CRDs from ../shared/istio (looked in ${dir}); put virtualservice-crd.yaml and destinationrule-crd.yaml there.`,
-    );
-  }
-  emu = await startKubeEmulator({ crdDir: ISTIO_CRDS });
+  emu = await startKubeEmulator();
   const kc = loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath, context: 'sandbox' });
   router = createKubernetesTrafficRouter({ kubeConfigs: { sandbox: kc }, timeoutMs: 1_000 });
 });

@@ -6,7 +6,6 @@ import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
 import { createTable } from '../../sandbox/dynamodb-local.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
 import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
-import { ISTIO_CRDS, requireShared } from './shared-files.ts';
 
 /**
  * The real console and shift-traffic handlers, in this process, behind two small stand-ins:
@@ -52,9 +51,7 @@ const listen = (server: Server): Promise<string> =>
   );
 
 export const startConsoleHarness = async (dynamoEndpoint: string): Promise<ConsoleHarness> => {
-  const emulator = await startKubeEmulator({
-    crdDir: requireShared(ISTIO_CRDS, "Istio's CRDs (for the Kubernetes API emulator)"),
-  });
+  const emulator = await startKubeEmulator();
   emulator.seed(SEED_VIRTUAL_SERVICE);
   const tableName = `kanari-console-${randomUUID()}`;
   await createTable({ endpoint: dynamoEndpoint, tableName });

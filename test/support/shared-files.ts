@@ -1,20 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared beside the checkout: Istio's CRDs and Flagger's examples live there, not in this repo. */
+/** ../shared beside the checkout, when there is one: an extra cross-check, never a need. */
 export const SHARED = fileURLToPath(new URL('../../../shared', import.meta.url));
-export const ISTIO_CRDS = `${SHARED}/istio`;
-export const FLAGGER_FIXTURES = `${SHARED}/fixtures/flagger`;
-
-/** Fails loudly (never skips) when a test's outside files are absent. */
-export const requireShared = (path: string, what: string): string => {
-  if (!existsSync(path)) {
-    throw new Error(
-      `${what} are required at ${path} (they come from ../shared beside the repository and are not copied into it)`,
-    );
-  }
-  return path;
-};
 
 /** ../shared/<sub> when present (an extra cross-check only); otherwise says so in one line. */
 export const optionalShared = (sub: string, what: string): string | undefined => {
