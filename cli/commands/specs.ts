@@ -45,20 +45,48 @@ const validated = async (file: string, format: Format, ctx: CliContext) => {
 };
 
 export const specCommands = (program: Command, ctx: CliContext): void => {
-  withOutput(
-    program
-      .command('validate')
-      .description('check a rollout spec locally; prints each problem with its field path')
-      .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)'),
-  ).action(async (options: { file: string; output: Format }) => {
+  withConnection(
+    withOutput(
+      program
+        .command('validate')
+        .description('check a rollout spec locally; prints each problem with its field path')
+        .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)')
+        .option(
+          '--live',
+          'also run, through the API, the checks apply makes against the cluster and Prometheus',
+        ),
+    ),
+  ).action(async (options: ConnectedOptions & { file: string; live?: boolean }) => {
     const spec = await validated(options.file, options.output, ctx);
+    const id = rolloutIdOf(spec);
+    if (!options.live) {
+      ctx.out(
+        render(
+          options.output,
+          { valid: true, id, spec },
+          () => `${options.file}: valid rollout spec for ${id}\n`,
+        ),
+      );
+      return;
+    }
+    const report = await (await connect(options, ctx)).preflight(spec);
     ctx.out(
-      render(
-        options.output,
-        { valid: true, id: rolloutIdOf(spec), spec },
-        () => `${options.file}: valid rollout spec for ${rolloutIdOf(spec)}\n`,
+      render(options.output, { valid: report.ok, id, ...report }, () =>
+        [
+          `${options.file}: valid rollout spec for ${id}`,
+          ...report.problems.map((p) => `problem (${p.check}): ${p.message}`),
+          ...report.warnings.map((w) => `warning (${w.check}): ${w.message}`),
+          report.ok ? 'live checks passed' : '',
+        ]
+          .filter(Boolean)
+          .map((line) => `${line}\n`)
+          .join(''),
       ),
     );
+    if (!report.ok)
+      throw new CliError(
+        `${report.problems.length} live check${report.problems.length === 1 ? '' : 's'} failed for ${id}; apply would refuse it`,
+      );
   });
 
   withConnection(
@@ -71,11 +99,12 @@ export const specCommands = (program: Command, ctx: CliContext): void => {
   ).action(async (options: ConnectedOptions & { file: string }) => {
     const spec = await validated(options.file, options.output, ctx);
     const api = await connect(options, ctx);
-    const { rollout } = await api.createRollout(spec);
+    const { rollout, warnings = [] } = await api.createRollout(spec);
+    for (const warning of warnings) ctx.err(`kanari: warning: ${warning}\n`);
     ctx.out(
       render(
         options.output,
-        { rollout },
+        { rollout, warnings },
         () =>
           `${rollout.id} started (revision ${rollout.revision}): ${rollout.phase}, ${rollout.message}\n`,
       ),

@@ -1,5 +1,6 @@
 import type { EventDetail } from '../domain/events.ts';
 import {
+  annotationPatch,
   currentWeights,
   progressPatch,
   rollbackPatch,
@@ -66,10 +67,15 @@ export const applyDecision = async (
     try {
       const vs = await deps.router.getVirtualService(ref);
       const { pending } = state;
-      const ops =
+      const weightOps =
         pending.action === 'rollback' || pending.action === 'abort'
           ? rollbackPatch(vs, target)
           : progressPatch(vs, target, pending.targetWeight);
+      // Whoever moves the weights says so, in the same guarded patch.
+      const ops =
+        weightOps.length > 0
+          ? [...weightOps, ...annotationPatch(vs, { id: state.id, revision: state.revision })]
+          : [];
       // Look once more just before writing: a rollback accepted meanwhile must win.
       const fresh = await deps.store.get(detail.rolloutId);
       if (!isCurrent(fresh, detail))

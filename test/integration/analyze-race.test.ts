@@ -32,7 +32,7 @@ describe('two analyze invocations racing on one rollout, with real DynamoDB Loca
     const core = { store, bus, now: () => new Date(clock), newId: () => `id-${++ids}` };
     const analyze: AnalyzeDeps = { ...core, metricsFor: () => metrics };
     const apply: ApplyDeps = { ...core, router };
-    const started = await startRollout(core, seedSpec(), { type: 'scheduler' });
+    const { state: started } = await startRollout(core, seedSpec(), { type: 'scheduler' });
     for (const event of bus.drain())
       if (event.detail.targetWeight !== undefined) await applyDecision(apply, event.detail);
 

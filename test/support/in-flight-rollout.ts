@@ -21,7 +21,7 @@ export const startInFlight = async (
   const router = new FakeTrafficRouter();
   router.put(spec.target.cluster, seedVirtualService(spec.target.namespace));
   const deps = { store, bus, now: () => new Date(), newId: randomUUID };
-  const started = await startRollout(deps, spec, {
+  const { state: started } = await startRollout(deps, spec, {
     type: 'operator',
     actor: 'test',
     reason: 'start',
