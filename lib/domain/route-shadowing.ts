@@ -51,7 +51,7 @@ const covers = (earlier: MatchRequest, later: MatchRequest): boolean => {
     // Every path starts with "/", so an empty or "/" prefix takes everything.
     if (uri.prefix === '' || uri.prefix === '/') return true;
     const path = wanted?.prefix ?? wanted?.exact;
-    return path !== undefined && path.startsWith(uri.prefix) && caseSafe(uri.prefix);
+    return (path?.startsWith(uri.prefix) ?? false) && caseSafe(uri.prefix);
   }
   if (uri.exact !== undefined)
     return wanted?.exact === uri.exact && !later.ignoreUriCase && wanted.prefix === undefined;

@@ -28,6 +28,8 @@ export interface ConsoleHarness {
   token: string;
   emulator: KubeEmulator;
   prometheus: RunningPrometheus;
+  /** The DynamoDB Local table the handlers write. */
+  tableName: string;
   /**
    * Seeds a VirtualService, serves traffic for every host it routes to, and resolves once
    * Prometheus has the built-in metrics for them (preflight asks for the primary's).
@@ -214,6 +216,7 @@ export const startConsoleHarness = async (dynamoEndpoint: string): Promise<Conso
     token,
     emulator,
     prometheus,
+    tableName,
     seedService,
     requests,
     events,
