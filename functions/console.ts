@@ -39,7 +39,13 @@ const described = (state: RolloutState, entries: LedgerEntry[]) => {
 // Kubernetes and Prometheus clients are loaded on the first create, so read routes stay light.
 let preflight: Promise<PreflightDeps> | undefined;
 const preflightDeps = (): Promise<PreflightDeps> => {
-  preflight ??= import('./shared/live-wiring.ts').then((live) => live.preflightDeps());
+  preflight ??= import('./shared/live-wiring.ts')
+    .then((live) => live.preflightDeps())
+    .catch((error: unknown) => {
+      // A bad configuration is reported on every create, not cached as a rejected promise.
+      preflight = undefined;
+      throw error;
+    });
   return preflight;
 };
 
