@@ -30,6 +30,19 @@ export interface ApiClientOptions {
 
 export type RolloutPath = string;
 
+/** One preflight finding: the check and a message naming the problem. */
+export interface PreflightFinding {
+  check: string;
+  message: string;
+}
+
+/** What `POST /rollouts/preflight` answers. */
+export interface PreflightAnswer {
+  ok: boolean;
+  problems: PreflightFinding[];
+  warnings: PreflightFinding[];
+}
+
 /** A ledger entry as the API returns it: with a line in plain language. */
 export type DescribedEntry = LedgerEntry & { description?: string };
 
@@ -82,6 +95,8 @@ export const createApiClient = (options: ApiClientOptions) => {
         outcome?: 'started' | 'updated' | 'unchanged';
         warnings?: string[];
       }>('POST', 'rollouts', spec),
+    /** The checks apply makes before any traffic moves; writes nothing. */
+    preflight: (spec: unknown) => request<PreflightAnswer>('POST', 'rollouts/preflight', spec),
     listRollouts: (filter: { phase?: Phase; cluster?: string; namespace?: string } = {}) => {
       const query = new URLSearchParams(
         Object.entries(filter).filter(([, v]) => v) as [string, string][],

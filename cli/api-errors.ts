@@ -25,6 +25,18 @@ export const explainApiError = (error: ApiError): CliError => {
       );
     case 404:
       return new CliError(message);
+    case 422: {
+      const problems = Array.isArray(body.problems)
+        ? (body.problems as { check: string; message: string }[])
+        : [];
+      if (problems.length === 0) return new CliError(message);
+      const warnings = Array.isArray(body.warnings) ? (body.warnings as string[]) : [];
+      return new CliError(
+        `preflight refused the rollout; nothing was changed:${problems
+          .map((p) => `\n  ${p.check}: ${p.message}`)
+          .join('')}${warnings.map((w) => `\n  warning: ${w}`).join('')}`,
+      );
+    }
     case 409:
       return new CliError(
         typeof body.phase === 'string' ? `${message} (current phase: ${body.phase})` : message,

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { analyzeDue } from '../lib/app/analyze-due.ts';
+import { analyzeDeps } from './shared/live-wiring.ts';
 import { logging } from './shared/middleware.ts';
-import { analyzeDeps } from './shared/wiring.ts';
 
 const deps = analyzeDeps();
 

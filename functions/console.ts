@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import { CONSOLE_CSP, CONSOLE_PAGE } from '../console/page.ts';
 import { isOperatorAction, OPERATOR_ACTIONS, operatorAction } from '../lib/app/operator-action.ts';
+import { type PreflightDeps, preflightGate, runPreflight } from '../lib/app/preflight.ts';
 import { startRollout } from '../lib/app/start-rollout.ts';
 import { describeEntry } from '../lib/domain/describe.ts';
 import { PHASES, type Phase } from '../lib/domain/phase.ts';
@@ -35,20 +36,46 @@ const described = (state: RolloutState, entries: LedgerEntry[]) => {
   return entries.map((entry) => ({ ...entry, description: describeEntry(entry, { plan }) }));
 };
 
-const createRollout = async (event: HttpEvent): Promise<HttpResult> => {
-  const actor = actorOf(event, config.KANARI_API_TOKENS);
+// Kubernetes and Prometheus clients are loaded on the first create, so read routes stay light.
+let preflight: Promise<PreflightDeps> | undefined;
+const preflightDeps = (): Promise<PreflightDeps> => {
+  preflight ??= import('./shared/live-wiring.ts')
+    .then((live) => live.preflightDeps())
+    .catch((error: unknown) => {
+      // A bad configuration is reported on every create, not cached as a rejected promise.
+      preflight = undefined;
+      throw error;
+    });
+  return preflight;
+};
+
+const specOf = (event: HttpEvent) => {
   const parsed = parseRolloutSpec(jsonBody(event));
   if (!parsed.ok) throw new HttpError(400, 'invalid rollout spec', { problems: parsed.problems });
-  const result = await startRollout(deps, parsed.spec, {
-    type: 'operator',
-    actor,
-    reason: 'rollout created',
-  });
+  return parsed.spec;
+};
+
+const createRollout = async (event: HttpEvent): Promise<HttpResult> => {
+  const actor = actorOf(event, config.KANARI_API_TOKENS);
+  const spec = specOf(event);
+  const result = await startRollout(
+    deps,
+    spec,
+    { type: 'operator', actor, reason: 'rollout created' },
+    { preflight: preflightGate(await preflightDeps()) },
+  );
   return json(result.outcome === 'started' ? 201 : 200, {
     rollout: result.state,
     outcome: result.outcome,
     warnings: result.warnings,
   });
+};
+
+/** The checks `POST /rollouts` makes before any traffic moves; writes nothing. */
+const preflightRollout = async (event: HttpEvent): Promise<HttpResult> => {
+  actorOf(event, config.KANARI_API_TOKENS);
+  const report = await runPreflight(await preflightDeps(), specOf(event));
+  return json(200, { ok: report.problems.length === 0, ...report });
 };
 
 const listRollouts = async (event: HttpEvent): Promise<HttpResult> => {
@@ -124,6 +151,7 @@ export const handler = middy<HttpEvent, HttpResult>()
     httpRouterHandler([
       { method: 'GET', path: '/', handler: page },
       { method: 'POST', path: '/rollouts', handler: createRollout },
+      { method: 'POST', path: '/rollouts/preflight', handler: preflightRollout },
       { method: 'GET', path: '/rollouts', handler: listRollouts },
       { method: 'GET', path: ROLLOUT, handler: getRollout },
       { method: 'POST', path: `${ROLLOUT}/actions/{action}`, handler: act },

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { applyDecision } from '../lib/app/apply-decision.ts';
 import { eventBridgeEventSchema } from '../lib/schemas/events.ts';
+import { applyDeps } from './shared/live-wiring.ts';
 import { logging } from './shared/middleware.ts';
-import { applyDeps } from './shared/wiring.ts';
 
 const deps = applyDeps();
 

@@ -33,6 +33,8 @@ export const localFunctionEnv = (options: {
   KANARI_EVENT_BUS: options.eventBus,
   KUBECONFIG: options.kubeconfigPath,
   KANARI_API_TOKENS: options.apiTokens,
+  // The sandbox invokes analyze every second, so intervals of a few seconds are honoured.
+  KANARI_SCHEDULE_SECONDS: '1',
 });
 
 export interface ControlPlaneOptions {

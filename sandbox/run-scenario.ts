@@ -1,9 +1,13 @@
 import { type ApiClient, createApiClient } from '../cli/api-client.ts';
+import { createPrometheusMetricsProvider } from '../lib/adapters/prometheus/index.ts';
+import { primarySeriesProblems } from '../lib/app/preflight.ts';
 import { durationMs } from '../lib/domain/duration.ts';
 import { isTerminal } from '../lib/domain/phase.ts';
 import type { Weights } from '../lib/domain/routes.ts';
 import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
+import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
 import { SCENARIO_DEFINITIONS, type ScenarioName, sandboxSpec } from './scenarios.ts';
+import { pollUntil } from './service-process.ts';
 import { type Stack, startStack } from './stack.ts';
 
 export interface ScenarioSummary {
@@ -89,15 +93,34 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
   };
 };
 
-/** The stack with the scenario's traffic. */
-export const startScenarioStack = (
+const SERIES_TIMEOUT_MS = 30_000;
+
+/**
+ * Resolves once Prometheus has the built-in metrics for the seed's primary, as apply's
+ * preflight asks; a stack that has just started has scraped nothing yet. Bounded.
+ */
+export const waitForPrimarySeries = async (stack: Stack, timeoutMs = SERIES_TIMEOUT_MS) => {
+  const parsed = parseRolloutSpec(sandboxSpec('5s'));
+  if (!parsed.ok) throw new Error('the sandbox spec is invalid');
+  const metrics = createPrometheusMetricsProvider({ url: stack.prometheus.url, timeoutMs: 2_000 });
+  const ready = await pollUntil(
+    async () => (await primarySeriesProblems(metrics, parsed.spec)).length === 0,
+    timeoutMs,
+    250,
+  );
+  if (!ready)
+    throw new Error(`Prometheus had no series for the primary my-service after ${timeoutMs} ms`);
+};
+
+/** The stack with the scenario's traffic, once Prometheus has the primary's series. */
+export const startScenarioStack = async (
   options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'> & {
     prometheusBinary?: string;
     dynamoEndpoint?: string;
   },
 ): Promise<Stack> => {
   const scenario = SCENARIO_DEFINITIONS[options.scenario];
-  return startStack({
+  const stack = await startStack({
     ...(options.crdDir === undefined ? {} : { crdDir: options.crdDir }),
     primary: scenario.primary,
     canary: scenario.canary,
@@ -108,4 +131,12 @@ export const startScenarioStack = (
     ...(scenario.alerts ? { alertmanager: true } : {}),
     ...(options.onLog ? { log: options.onLog } : {}),
   });
+  try {
+    options.onLog?.('waiting for Prometheus to scrape the primary');
+    await waitForPrimarySeries(stack);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
 };

@@ -60,20 +60,48 @@ const applyLine = (rollout: RolloutState, outcome: string): string => {
 };
 
 export const specCommands = (program: Command, ctx: CliContext): void => {
-  withOutput(
-    program
-      .command('validate')
-      .description('check a rollout spec locally; prints each problem with its field path')
-      .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)'),
-  ).action(async (options: { file: string; output: Format }) => {
+  withConnection(
+    withOutput(
+      program
+        .command('validate')
+        .description('check a rollout spec locally; prints each problem with its field path')
+        .requiredOption('-f, --file <file>', 'rollout spec, YAML or JSON (- for stdin)')
+        .option(
+          '--live',
+          'also run, through the API, the checks apply makes against the cluster and Prometheus',
+        ),
+    ),
+  ).action(async (options: ConnectedOptions & { file: string; live?: boolean }) => {
     const spec = await validated(options.file, options.output, ctx);
+    const id = rolloutIdOf(spec);
+    if (!options.live) {
+      ctx.out(
+        render(
+          options.output,
+          { valid: true, id, spec },
+          () => `${options.file}: valid rollout spec for ${id}\n`,
+        ),
+      );
+      return;
+    }
+    const report = await (await connect(options, ctx)).preflight(spec);
     ctx.out(
-      render(
-        options.output,
-        { valid: true, id: rolloutIdOf(spec), spec },
-        () => `${options.file}: valid rollout spec for ${rolloutIdOf(spec)}\n`,
+      render(options.output, { valid: report.ok, id, ...report }, () =>
+        [
+          `${options.file}: valid rollout spec for ${id}`,
+          ...report.problems.map((p) => `problem (${p.check}): ${p.message}`),
+          ...report.warnings.map((w) => `warning (${w.check}): ${w.message}`),
+          report.ok ? 'live checks passed' : '',
+        ]
+          .filter(Boolean)
+          .map((line) => `${line}\n`)
+          .join(''),
       ),
     );
+    if (!report.ok)
+      throw new CliError(
+        `${report.problems.length} live check${report.problems.length === 1 ? '' : 's'} failed for ${id}; apply would refuse it`,
+      );
   });
 
   withConnection(
@@ -97,12 +125,12 @@ export const specCommands = (program: Command, ctx: CliContext): void => {
       : '';
     const api = await connect(options, ctx);
     const { rollout, outcome = 'started', warnings = [] } = await api.createRollout(spec);
+    for (const warning of warnings) ctx.err(`kanari: warning: ${warning}\n`);
     ctx.out(
       render(
         options.output,
         { rollout, outcome, warnings, ...(options.swap ? { swapped: spec.target } : {}) },
-        () =>
-          `${swapped}${applyLine(rollout, outcome)}\n${warnings.map((w) => `warning: ${w}\n`).join('')}`,
+        () => `${swapped}${applyLine(rollout, outcome)}\n`,
       ),
     );
   });

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ActionNotAllowedError, ReasonRequiredError } from '../../lib/app/operator-action.ts';
+import { PreflightRefusedError } from '../../lib/app/preflight.ts';
 import { LifecycleConflictError } from '../../lib/app/start-rollout.ts';
 import {
   KanariError,
@@ -98,6 +99,12 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
         error: error.message,
         phase: error.phase,
         ...(error.unsafeFields.length > 0 ? { unsafeFields: error.unsafeFields } : {}),
+      });
+    } else if (error instanceof PreflightRefusedError) {
+      request.response = json(422, {
+        error: error.message,
+        problems: error.problems,
+        warnings: error.warnings.map((w) => w.message),
       });
     } else if (error instanceof ReasonRequiredError) {
       request.response = json(400, { error: error.message });

@@ -1,5 +1,6 @@
 import type { EventDetail } from '../domain/events.ts';
 import {
+  annotationPatch,
   currentWeights,
   progressPatch,
   rollbackPatch,
@@ -67,10 +68,15 @@ export const applyDecision = async (
       const vs = await deps.router.getVirtualService(ref);
       const { pending } = state;
       // Finalize is a step to 0: the managed route only, every other route left alone.
-      const ops =
+      const weightOps =
         pending.action === 'rollback' || pending.action === 'abort'
           ? rollbackPatch(vs, target)
           : progressPatch(vs, target, pending.targetWeight);
+      // Whoever moves the weights says so, in the same guarded patch.
+      const ops =
+        weightOps.length > 0
+          ? [...weightOps, ...annotationPatch(vs, { id: state.id, revision: state.revision })]
+          : [];
       // Look once more just before writing: a rollback accepted meanwhile must win.
       const fresh = await deps.store.get(detail.rolloutId);
       if (!isCurrent(fresh, detail))

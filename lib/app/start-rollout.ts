@@ -15,6 +15,12 @@ export interface StartResult {
   warnings: string[];
 }
 
+export interface StartOptions {
+  /** Live checks. Runs after the lifecycle checks and before anything is written; throws
+   *  PreflightRefusedError to refuse; returns warnings. */
+  preflight?: (spec: RolloutSpec) => Promise<string[]>;
+}
+
 /**
  * Applying the spec would change a rollout in a way its lifecycle does not allow: unsafe
  * fields of an in-flight rollout, or a new revision that would move traffic back to the old
@@ -41,12 +47,14 @@ export class LifecycleConflictError extends KanariError {
  *
  * Errors: `LifecycleConflictError` for every refusal (unsafe in-flight changes; Succeeded with
  * the canary holding the traffic and a spec that is not swapped); `RolloutExistsError` or
- * `RolloutVersionConflictError` when another writer won a race every time.
+ * `RolloutVersionConflictError` when another writer won a race every time; whatever
+ * `options.preflight` throws (PreflightRefusedError) before anything is written.
  */
 export const startRollout = async (
   deps: CoreDeps & { maxAttempts?: number },
   spec: RolloutSpec,
   cause: Cause,
+  options: StartOptions = {},
 ): Promise<StartResult> => {
   const id = rolloutIdOf(spec);
   const attempts = deps.maxAttempts ?? 3;
@@ -79,6 +87,7 @@ export const startRollout = async (
       return { state: outcome.state, outcome: 'updated', warnings: [] };
     }
     if (plan.kind !== 'start') throw new Error(`unexpected plan ${plan.kind} for ${id}`);
+    const warnings = (await options.preflight?.(spec)) ?? [];
     const now = deps.now();
     const created = newRollout({
       id,
@@ -95,6 +104,6 @@ export const startRollout = async (
     if (!outcome.ok) throw new Error(`cannot start rollout ${id}: ${outcome.message}`);
     await deps.store.create(outcome.state, [outcome.entry]);
     await deps.bus.publish(outcome.events);
-    return { state: outcome.state, outcome: 'started', warnings: [] };
+    return { state: outcome.state, outcome: 'started', warnings };
   }
 };

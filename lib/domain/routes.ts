@@ -151,3 +151,38 @@ export const rollbackPatch = (vs: VirtualService, target: RolloutTarget): JsonPa
     ];
   });
 };
+
+/** The annotation naming the rollout that moves this VirtualService's weights. */
+export const ROLLOUT_ANNOTATION = 'kanari.dev/rollout';
+/** The annotation naming that rollout's revision. */
+export const REVISION_ANNOTATION = 'kanari.dev/revision';
+
+// RFC 6901: "~" and "/" in a key are escaped in a JSON pointer.
+const pointerKey = (key: string): string => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * The JSON patch that names the managing rollout in the VirtualService's annotations, so that
+ * `kubectl describe` shows who moves its weights. It is the one metadata field kanari writes:
+ * other annotations are kept, and when there are none the whole map is added (a JSON-patch
+ * `add` into a missing object fails).
+ */
+export const annotationPatch = (
+  vs: VirtualService,
+  rollout: { id: string; revision: number },
+): JsonPatchOperation[] => {
+  const wanted: Record<string, string> = {
+    [ROLLOUT_ANNOTATION]: rollout.id,
+    [REVISION_ANNOTATION]: String(rollout.revision),
+  };
+  const current = vs.metadata.annotations as Record<string, string> | undefined;
+  if (current === undefined || current === null)
+    return [{ op: 'add', path: '/metadata/annotations', value: wanted }];
+  return Object.entries(wanted)
+    .filter(([key, value]) => current[key] !== value)
+    .map(([key, value]) => ({
+      // `add` on an existing member replaces it, so one op covers both cases.
+      op: 'add' as const,
+      path: `/metadata/annotations/${pointerKey(key)}`,
+      value,
+    }));
+};

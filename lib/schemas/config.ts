@@ -59,6 +59,11 @@ export const configSchema = z.object({
   KANARI_ALERT_SOURCES: jsonText.pipe(alertSourcesSchema).default({}),
   /** A pending decision older than this is published again. */
   KANARI_RESEND_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * How often analyze runs, in seconds: serverless.yml schedules it every minute (keep the two
+   * equal); the sandbox ticks every second. An `analysis.interval` shorter than this is refused.
+   */
+  KANARI_SCHEDULE_SECONDS: z.coerce.number().int().min(1).default(60),
   AWS_REGION: z.string().default('us-east-1'),
 });
 

@@ -12,9 +12,22 @@ import { type ScenarioName, sandboxSpec } from '../../sandbox/scenarios.ts';
 import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
 import { kubectlGetVirtualService } from '../support/kubectl.ts';
 
-/** Everything in the object but what kanari may change and what the server manages. */
+/** The one metadata field kanari writes: the managing rollout and its revision. */
+const KANARI_ANNOTATIONS = {
+  'kanari.dev/rollout': 'sandbox/default/my-service',
+  'kanari.dev/revision': '1',
+};
+
+/**
+ * Everything in the object but what kanari may change (weights, its own annotations) and what
+ * the server manages.
+ */
 const unmanaged = (vs: VirtualService, routesToo: boolean) => {
-  const { resourceVersion: _rv, generation: _g, ...metadata } = vs.metadata;
+  const { resourceVersion: _rv, generation: _g, annotations, ...metadata } = vs.metadata;
+  const others = Object.entries((annotations ?? {}) as Record<string, string>).filter(
+    ([key]) => !key.startsWith('kanari.dev/'),
+  );
+  if (others.length > 0) Object.assign(metadata, { annotations: Object.fromEntries(others) });
   const http = (vs.spec.http ?? []).map((route) => ({
     ...route,
     route: route.route?.map((entry) => (routesToo ? entry : { ...entry, weight: 'managed' })),
@@ -75,6 +88,8 @@ const expectObservationsMatchLedger = (observed: Observation[], seed: VirtualSer
     expect(weights).toEqual(entry.applied?.weights);
     expect(weights.primary + weights.canary).toBe(100);
     if (entry.phase !== 'RolledBack') expect(unmanaged(vs, false)).toEqual(unmanaged(seed, false));
+    // kubectl shows who moves the weights, from the first step on.
+    expect(vs.metadata.annotations).toEqual(KANARI_ANNOTATIONS);
   }
   expect(
     observed.filter(

@@ -33,7 +33,7 @@ const call = async (
 };
 
 const start = async (name: string, cluster = 'sandbox') => {
-  harness.emulator.seed(serviceNamed(name));
+  await harness.seedService(serviceNamed(name));
   const created = await call('POST', '/rollouts', { body: specNamed(name, '10m', cluster) });
   expect(created.status).toBe(201);
   await harness.settled();

@@ -2,22 +2,38 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
+import { BUILTIN_METRICS } from '../../lib/domain/builtin-metrics.ts';
 import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
+import { renderTemplate } from '../../lib/domain/template.ts';
+import type { VirtualService } from '../../lib/domain/virtual-service.ts';
 import { createTable } from '../../sandbox/dynamodb-local.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
+import { type RunningPrometheus, startPrometheus } from '../../sandbox/prometheus.ts';
 import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
+import { pollUntil } from '../../sandbox/service-process.ts';
+import { startWorkloadTraffic } from './workload-traffic.ts';
 
 /**
  * The real console and shift-traffic handlers, in this process, behind two small stand-ins:
  * an HTTP server that turns requests into API Gateway v2 events, and an EventBridge endpoint
  * that records PutEvents and delivers the traffic requests to shift-traffic, as the rule in
- * serverless.yml does. Storage is DynamoDB Local; Kubernetes is the emulator.
+ * serverless.yml does. Storage is DynamoDB Local; Kubernetes is the emulator; a real
+ * Prometheus scrapes Istio-style telemetry for the workloads of each seeded VirtualService.
  */
 export interface ConsoleHarness {
   url: string;
   /** Token names: `alice` is valid. */
   token: string;
   emulator: KubeEmulator;
+  prometheus: RunningPrometheus;
+  /** The DynamoDB Local table the handlers write. */
+  tableName: string;
+  /**
+   * Seeds a VirtualService, serves traffic for every host it routes to, and resolves once
+   * Prometheus has the built-in metrics for them (preflight asks for the primary's).
+   */
+  seedService(vs: VirtualService): Promise<void>;
   /**
    * Every API request, in order, with its Authorization scheme and, for SigV4, its credential
    * scope without the key id (never the token or signature: tests print what they compare).
@@ -53,6 +69,34 @@ const listen = (server: Server): Promise<string> =>
 export const startConsoleHarness = async (dynamoEndpoint: string): Promise<ConsoleHarness> => {
   const emulator = await startKubeEmulator();
   emulator.seed(SEED_VIRTUAL_SERVICE);
+  const traffic = await startWorkloadTraffic();
+  const prometheus = await startPrometheus({ scrapeTargets: [traffic.target] }).catch(
+    async (error) => {
+      await Promise.all([traffic.stop(), emulator.stop()]);
+      throw error;
+    },
+  );
+  const metrics = createPrometheusMetricsProvider({ url: prometheus.url, timeoutMs: 2_000 });
+  const seedService = async (vs: VirtualService) => {
+    emulator.seed(vs);
+    const namespace = vs.metadata.namespace ?? 'default';
+    const workloads = new Set(
+      (vs.spec.http ?? []).flatMap((route) =>
+        (route.route ?? []).map((r) => r.destination.host.split('.')[0] as string),
+      ),
+    );
+    for (const workload of workloads) traffic.serve(namespace, workload);
+    const hasData = async () => {
+      for (const workload of workloads)
+        for (const template of Object.values(BUILTIN_METRICS)) {
+          const query = renderTemplate(template, { namespace, target: workload, interval: '1m' });
+          if ((await metrics.runQuery(query)) === null) return false;
+        }
+      return true;
+    };
+    if (!(await pollUntil(hasData, 20_000, 250)))
+      throw new Error(`Prometheus had no series for ${[...workloads].join(', ')} after 20 s`);
+  };
   const tableName = `kanari-console-${randomUUID()}`;
   await createTable({ endpoint: dynamoEndpoint, tableName });
 
@@ -104,6 +148,7 @@ export const startConsoleHarness = async (dynamoEndpoint: string): Promise<Conso
     KANARI_EVENT_BUS: 'kanari-test',
     KUBECONFIG: emulator.kubeconfigPath,
     KANARI_API_TOKENS: `alice=${token}`,
+    PROMETHEUS_URL: prometheus.url,
   });
   // The handlers read their configuration when first imported.
   const { handler: consoleHandler } = await import('../../functions/console.ts');
@@ -167,6 +212,9 @@ export const startConsoleHarness = async (dynamoEndpoint: string): Promise<Conso
     url,
     token,
     emulator,
+    prometheus,
+    tableName,
+    seedService,
     requests,
     events,
     settled: async () => {
@@ -180,6 +228,8 @@ export const startConsoleHarness = async (dynamoEndpoint: string): Promise<Conso
       await new Promise((resolve) => api.close(resolve));
       await new Promise((resolve) => eventBridge.close(resolve));
       await emulator.stop();
+      await prometheus.stop();
+      await traffic.stop();
     },
   };
 };

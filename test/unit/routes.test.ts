@@ -2,6 +2,7 @@ import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import type { RolloutTarget } from '../../lib/domain/rollout-spec.ts';
 import {
+  annotationPatch,
   currentWeights,
   progressPatch,
   rollbackPatch,
@@ -129,5 +130,46 @@ describe('rollback patch', () => {
     const vs = seedVirtualService();
     vs.spec.http = vs.spec.http?.slice(0, 1);
     expect(rollbackPatch(vs, target)).toEqual([]);
+  });
+});
+
+describe('annotation patch', () => {
+  const rollout = { id: 'sandbox/default/my-service', revision: 2 };
+  const annotated = {
+    'kanari.dev/rollout': 'sandbox/default/my-service',
+    'kanari.dev/revision': '2',
+  };
+
+  it('adds the whole map when there are no annotations; with the weights, it is the one metadata change', () => {
+    const seed = seedVirtualService();
+    const ops = annotationPatch(seed, rollout);
+    expect(ops).toEqual([{ op: 'add', path: '/metadata/annotations', value: annotated }]);
+    const moved = apply(seed, [...progressPatch(seed, target, 10), ...ops]);
+    expect(moved.metadata).toEqual({ ...seed.metadata, annotations: annotated });
+    expect(moved.spec.http?.[1]).toEqual(seed.spec.http?.[1]);
+    expect({ ...moved.spec, http: undefined }).toEqual({ ...seed.spec, http: undefined });
+  });
+
+  it('keeps other annotations, escaping the "/" in its keys', () => {
+    const vs = seedVirtualService();
+    vs.metadata.annotations = { 'team.example/owner': 'payments' };
+    const ops = annotationPatch(vs, rollout);
+    expect(ops.map((op) => op.path)).toEqual([
+      '/metadata/annotations/kanari.dev~1rollout',
+      '/metadata/annotations/kanari.dev~1revision',
+    ]);
+    expect(apply(vs, ops).metadata.annotations).toEqual({
+      'team.example/owner': 'payments',
+      ...annotated,
+    });
+  });
+
+  it('moves the revision on, and asks nothing when the annotations are already in place', () => {
+    const vs = seedVirtualService();
+    vs.metadata.annotations = { ...annotated, 'kanari.dev/revision': '1' };
+    expect(annotationPatch(vs, rollout)).toEqual([
+      { op: 'add', path: '/metadata/annotations/kanari.dev~1revision', value: '2' },
+    ]);
+    expect(annotationPatch(apply(vs, annotationPatch(vs, rollout)), rollout)).toEqual([]);
   });
 });

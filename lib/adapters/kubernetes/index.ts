@@ -7,6 +7,10 @@ export {
 } from './eks-token.ts';
 export { type LoadKubeConfigOptions, loadKubeConfig } from './kube-config.ts';
 export {
+  createKubernetesClusterReader,
+  type KubernetesClusterReaderOptions,
+} from './kubernetes-cluster-reader.ts';
+export {
   createKubernetesTrafficRouter,
   type KubernetesTrafficRouterOptions,
 } from './kubernetes-traffic-router.ts';

@@ -1,9 +1,6 @@
 import {
-  type ConfigurationOptions,
   CustomObjectsApi,
   type KubeConfig,
-  Observable,
-  type ObservableMiddleware,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -11,6 +8,7 @@ import type { JsonPatchOperation, VirtualService } from '../../domain/virtual-se
 import { TrafficTargetNotFoundError } from '../../ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../../ports/traffic-router.ts';
 import { toTrafficError } from './map-error.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface KubernetesTrafficRouterOptions {
   /** One KubeConfig per cluster name, the `cluster` of a VirtualServiceRef. */
@@ -91,18 +89,6 @@ export function createKubernetesTrafficRouter(opts: KubernetesTrafficRouterOptio
       }
     },
   };
-}
-
-/** Aborts the request (headers and body) after `ms`. */
-function withTimeout(ms: number): ConfigurationOptions<ObservableMiddleware> {
-  const timeout: ObservableMiddleware = {
-    pre: (context) => {
-      context.setSignal(AbortSignal.timeout(ms));
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response) => new Observable(Promise.resolve(response)),
-  };
-  return { middleware: [timeout], middlewareMergeStrategy: 'append' };
 }
 
 /** The apiserver's answer, checked for the fields kanari relies on before it is trusted. */
