@@ -42,9 +42,13 @@ const preflightDeps = (): Promise<PreflightDeps> => {
   preflight ??= import('./shared/live-wiring.ts')
     .then((live) => live.preflightDeps())
     .catch((error: unknown) => {
-      // A bad configuration is reported on every create, not cached as a rejected promise.
+      // A bad configuration is reported on every create, not cached as a rejected promise; it
+      // is the deployment's fault, not the request's, and the message names the setting.
       preflight = undefined;
-      throw error;
+      throw new HttpError(
+        503,
+        `kanari cannot run its preflight checks: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   return preflight;
 };
