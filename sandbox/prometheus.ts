@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
@@ -52,6 +52,12 @@ export interface StartPrometheusOptions {
   /** Path of the prometheus binary; default `findBinary('prometheus')`. */
   binary?: string;
   readyTimeoutMs?: number;
+  /**
+   * A folder of TSDB blocks to start from, e.g. made by
+   * `promtool tsdb create-blocks-from openmetrics`: copied into the throwaway data dir, so the
+   * backfilled series are there from the first query.
+   */
+  blocksDir?: string;
 }
 
 export interface RunningPrometheus {
@@ -71,6 +77,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const dataDir = await mkdtemp(join(tmpdir(), 'kanari-prometheus-'));
   const configFile = join(dataDir, 'prometheus.yml');
   try {
+    if (options.blocksDir) await cp(options.blocksDir, dataDir, { recursive: true });
     await writeFile(configFile, renderConfig(options));
     return await onFreePort(
       (port) => launch(binary, port, dataDir, configFile, options.readyTimeoutMs),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
+import { countBuckets, primaryBucketBound } from '../../lib/app/measure-counts.ts';
 import { BUILTIN_METRICS, SAMPLE_SIZE_QUERY } from '../../lib/domain/builtin-metrics.ts';
 import { renderTemplate } from '../../lib/domain/template.ts';
 import { MetricsQueryError } from '../../lib/ports/errors.ts';
@@ -10,6 +11,7 @@ import {
   type RunningPrometheus,
   startPrometheus,
 } from '../../sandbox/prometheus.ts';
+import { seedSpec } from '../support/fixtures.ts';
 
 const NAMESPACE = 'shop';
 const PRIMARY = 'my-service';
@@ -99,6 +101,39 @@ describe('built-in Istio queries against a real Prometheus scraping the simulate
   it('answers null for a workload that serves no traffic', async () => {
     const nobody = await metrics.runQuery(query(BUILTIN_METRICS['request-success-rate'], 'nobody'));
     expect(nobody).toBeNull();
+  });
+
+  it('counts 10 s buckets of 5xx and slow requests per side, and the primary p99 bucket', async () => {
+    const base = seedSpec();
+    const spec = { ...base, target: { ...base.target, namespace: NAMESPACE } };
+    // Wait (bounded) for a whole 10 s bucket with both workloads' series at both of its ends.
+    const lastBucket = async (metric: Parameters<typeof countBuckets>[2]) => {
+      const deadline = Date.now() + DEADLINE_MS;
+      while (Date.now() < deadline) {
+        const to = new Date(Math.floor(Date.now() / 1000) * 1000);
+        const [bucket] = await countBuckets(metrics, spec, metric, {
+          from: new Date(to.getTime() - 10_000),
+          to,
+        });
+        if (bucket && bucket.canary.requests > 0 && bucket.primary.requests > 0) return bucket;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(`no whole bucket with traffic on both sides after ${DEADLINE_MS} ms`);
+    };
+    // 200 rps split 50/50: about 1000 requests a side per bucket. Canary 5% 5xx, primary none.
+    const errors = await lastBucket('errors');
+    console.info('errors bucket', errors);
+    expect(errors.primary.bad).toBe(0);
+    expect(errors.canary.bad / errors.canary.requests).toBeGreaterThan(0.02);
+    expect(errors.canary.bad / errors.canary.requests).toBeLessThan(0.09);
+    // Lognormal, median 20 ms, σ 0.5: the primary's p99 is 64 ms, in the (50, 100] bucket;
+    // above 100 ms: 0.06% of the primary's requests, 3.4% of the canary's (median 40 ms).
+    const bound = await primaryBucketBound(metrics, spec, 99, { end: new Date(), seconds: 10 });
+    expect(bound).toBe(100);
+    const slow = await lastBucket({ slowerThanMs: 100 });
+    console.info('slow bucket', slow);
+    expect(slow.canary.bad / slow.canary.requests).toBeGreaterThan(0.015);
+    expect(slow.primary.bad / slow.primary.requests).toBeLessThan(0.005);
   });
 
   it('turns a query Prometheus rejects into MetricsQueryError naming the query', async () => {

@@ -205,7 +205,154 @@ describe('Prometheus metrics provider', () => {
   });
 });
 
+const matrix = (...series: { metric: Record<string, string>; values: [number, string][] }[]) => ({
+  status: 'success',
+  data: { resultType: 'matrix', result: series },
+});
+const form = (request: Received | undefined) =>
+  Object.fromEntries(new URLSearchParams(request?.body));
+
+describe('Prometheus metrics provider: vectors and ranges', () => {
+  it('answers queryVector with every sample and its labels, NaN and ±Inf as null', async () => {
+    replies.set('rate(x[1m])', { json: vector('3', 'NaN', '+Inf', '-Inf') });
+    const samples = await createPrometheusMetricsProvider({ url }).queryVector('rate(x[1m])');
+    expect(samples).toEqual([
+      { labels: { pod: 'p0' }, value: 3 },
+      { labels: { pod: 'p1' }, value: null },
+      { labels: { pod: 'p2' }, value: null },
+      { labels: { pod: 'p3' }, value: null },
+    ]);
+    expect(form(received[0])).toEqual({ query: 'rate(x[1m])' });
+  });
+
+  it('sends the evaluation time in epoch seconds when asked for one', async () => {
+    replies.set('up', { json: vector('1') });
+    await createPrometheusMetricsProvider({ url }).queryVector('up', new Date(1_700_000_000_500));
+    expect(received[0]?.path).toBe('/api/v1/query');
+    expect(form(received[0])).toEqual({ query: 'up', time: '1700000000.5' });
+  });
+
+  it('answers a scalar as one sample without labels', async () => {
+    replies.set('scalar(x)', { json: scalar('2') });
+    expect(await createPrometheusMetricsProvider({ url }).queryVector('scalar(x)')).toEqual([
+      { labels: {}, value: 2 },
+    ]);
+  });
+
+  it('posts a range query to /api/v1/query_range with start, end and step', async () => {
+    replies.set('x', {
+      json: matrix({
+        metric: { w: 'a' },
+        values: [
+          [1_700_000_000, '1'],
+          [1_700_000_010, 'NaN'],
+        ],
+      }),
+    });
+    const provider = createPrometheusMetricsProvider({ url: `${url}/workspaces/ws-1` });
+    const series = await provider.queryRange('x', {
+      start: new Date(1_700_000_000_000),
+      end: new Date(1_700_000_010_000),
+      stepSeconds: 10,
+    });
+    expect(series).toEqual([
+      {
+        labels: { w: 'a' },
+        points: [
+          { t: 1_700_000_000, value: 1 },
+          { t: 1_700_000_010, value: null },
+        ],
+      },
+    ]);
+    expect(received[0]?.path).toBe('/workspaces/ws-1/api/v1/query_range');
+    expect(form(received[0])).toEqual({
+      query: 'x',
+      start: '1700000000',
+      end: '1700000010',
+      step: '10',
+    });
+  });
+
+  it('throws MetricsQueryError when a range query does not answer a matrix, or an instant one does', async () => {
+    replies.set('v', { json: vector('1') });
+    replies.set('m', { json: matrix() });
+    const provider = createPrometheusMetricsProvider({ url });
+    const range = { start: new Date(0), end: new Date(10_000), stepSeconds: 10 };
+    await expect(provider.queryRange('v', range)).rejects.toThrow(/not a matrix.*query: v/);
+    await expect(provider.queryVector('m')).rejects.toThrow(MetricsQueryError);
+  });
+
+  it('refuses a bad range without asking', async () => {
+    const provider = createPrometheusMetricsProvider({ url });
+    const start = new Date(10_000);
+    await expect(
+      provider.queryRange('x', { start, end: new Date(0), stepSeconds: 10 }),
+    ).rejects.toThrow(MetricsQueryError);
+    await expect(provider.queryRange('x', { start, end: start, stepSeconds: 0 })).rejects.toThrow(
+      /stepSeconds/,
+    );
+    expect(received).toHaveLength(0);
+  });
+
+  it('translates a Prometheus error on a range query into MetricsQueryError', async () => {
+    replies.set('sum(', {
+      status: 400,
+      json: { status: 'error', errorType: 'bad_data', error: 'unexpected end of input' },
+    });
+    const provider = createPrometheusMetricsProvider({ url });
+    const range = { start: new Date(0), end: new Date(10_000), stepSeconds: 10 };
+    await expect(provider.queryRange('sum(', range)).rejects.toThrow(/bad_data.*query: sum\(/);
+  });
+});
+
+/**
+ * Re-signs what arrived on the wire: the signature must cover the host, path and body the
+ * server actually saw.
+ */
+const expectSignatureOverWhatArrived = async (request: Received) => {
+  const authorization = String(request.headers.authorization);
+  const amzDate = String(request.headers['x-amz-date']);
+  const signedHeaderNames = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaderNames) headers[name] = String(request.headers[name]);
+  const [, y, mo, d, h, mi, s] =
+    /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate) ?? [];
+  const expected = await new SignatureV4({
+    service: 'aps',
+    region: 'eu-west-1',
+    credentials,
+    sha256: Sha256,
+  }).sign(
+    new HttpRequest({
+      method: request.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path: request.path,
+      headers,
+      body: request.body,
+    }),
+    { signingDate: new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`) },
+  );
+  expect(authorization).toBe(expected.headers.authorization);
+};
+
 describe('Prometheus metrics provider with SigV4 (Amazon Managed Prometheus)', () => {
+  it('signs range queries too, over the body sent', async () => {
+    replies.set('x', { json: matrix() });
+    const provider = createPrometheusMetricsProvider({
+      url: `${url}/workspaces/ws-1`,
+      sigv4: { region: 'eu-west-1', credentials },
+    });
+    const range = { start: new Date(0), end: new Date(10_000), stepSeconds: 10 };
+    expect(await provider.queryRange('x', range)).toEqual([]);
+    const request = received[0] as Received;
+    expect(request.path).toBe('/workspaces/ws-1/api/v1/query_range');
+    expect(String(request.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 .*\/aps\/aws4_request/,
+    );
+    expect(request.headers['x-amz-content-sha256'] ?? request.headers['x-amz-date']).toBeDefined();
+  });
+
   it('signs each request for service aps with the given credentials', async () => {
     replies.set('up', { json: vector('1') });
     const provider = createPrometheusMetricsProvider({
@@ -223,30 +370,7 @@ describe('Prometheus metrics provider with SigV4 (Amazon Managed Prometheus)', (
     expect(amzDate).toMatch(/^\d{8}T\d{6}Z$/);
     expect(request.headers['x-amz-security-token']).toBe(credentials.sessionToken);
 
-    // Re-sign what arrived on the wire: the signature must cover the host, path and body the
-    // server actually saw.
-    const signedHeaderNames = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
-    const headers: Record<string, string> = {};
-    for (const name of signedHeaderNames) headers[name] = String(request.headers[name]);
-    const [, y, mo, d, h, mi, s] =
-      /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate) ?? [];
-    const expected = await new SignatureV4({
-      service: 'aps',
-      region: 'eu-west-1',
-      credentials,
-      sha256: Sha256,
-    }).sign(
-      new HttpRequest({
-        method: request.method,
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        path: request.path,
-        headers,
-        body: request.body,
-      }),
-      { signingDate: new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`) },
-    );
-    expect(authorization).toBe(expected.headers.authorization);
+    await expectSignatureOverWhatArrived(request);
   });
 
   it('sends no SigV4 headers when not configured', async () => {

@@ -1,6 +1,12 @@
 import { MetricsQueryError } from '../../ports/errors.ts';
 import type { MetricsProvider } from '../../ports/metrics-provider.ts';
-import { interpret, queryResponseBody } from './response.ts';
+import {
+  interpret,
+  interpretMatrix,
+  interpretVector,
+  type QuerySuccess,
+  queryResponseBody,
+} from './response.ts';
 import { createSigV4Signer, type SigV4Options } from './sigv4.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -20,8 +26,9 @@ export interface PrometheusMetricsProviderOptions {
 }
 
 /**
- * A MetricsProvider for Prometheus and Amazon Managed Prometheus. Instant queries go as a
- * POST form to `/api/v1/query`, so long queries never hit URL limits.
+ * A MetricsProvider for Prometheus and Amazon Managed Prometheus. Queries go as a POST form
+ * to `/api/v1/query` or `/api/v1/query_range`, so long queries never hit URL limits; every
+ * request takes the same path (signing, deadline, error translation).
  * See `interpret` for how results become a number or null.
  */
 export const createPrometheusMetricsProvider = (
@@ -30,10 +37,14 @@ export const createPrometheusMetricsProvider = (
   const fetchImpl = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sign = options.sigv4 ? createSigV4Signer(options.sigv4) : undefined;
-  const endpoint = new URL(`${options.url.replace(/\/+$/, '')}/api/v1/query`);
+  const base = options.url.replace(/\/+$/, '');
+  const endpoints = {
+    query: new URL(`${base}/api/v1/query`),
+    query_range: new URL(`${base}/api/v1/query_range`),
+  };
 
-  const post = async (query: string, signal: AbortSignal) => {
-    const body = new URLSearchParams({ query }).toString();
+  const post = async (endpoint: URL, params: Record<string, string>, signal: AbortSignal) => {
+    const body = new URLSearchParams(params).toString();
     let headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
@@ -43,14 +54,21 @@ export const createPrometheusMetricsProvider = (
     return { status: response.status, text: await response.text() };
   };
 
-  const runQuery = async (query: string): Promise<number | null> => {
+  /** Sends one query and returns what `read` makes of its data; every failure is a MetricsQueryError. */
+  const ask = async <T>(
+    api: keyof typeof endpoints,
+    params: { query: string } & Record<string, string>,
+    read: (data: QuerySuccess['data']) => T | { problem: string },
+  ): Promise<T> => {
     const fail = (detail: string, cause?: unknown): never => {
-      throw new MetricsQueryError(`Prometheus query failed: ${detail}; query: ${query}`, { cause });
+      throw new MetricsQueryError(`Prometheus query failed: ${detail}; query: ${params.query}`, {
+        cause,
+      });
     };
     let reply: { status: number; text: string };
     try {
       const signal = AbortSignal.timeout(timeoutMs);
-      reply = await withDeadline(post(query, signal), signal);
+      reply = await withDeadline(post(endpoints[api], params, signal), signal);
     } catch (error) {
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
       return fail(timedOut ? `no answer within ${timeoutMs} ms` : describe(error), error);
@@ -73,12 +91,31 @@ export const createPrometheusMetricsProvider = (
     if (reply.status < 200 || reply.status > 299) {
       return fail(`HTTP ${reply.status}: ${snippet(reply.text)}`, body);
     }
-    const result = interpret(body.data);
-    return 'problem' in result ? fail(result.problem) : result.value;
+    const result = read(body.data);
+    return isProblem(result) ? fail(result.problem) : result;
   };
+
+  const runQuery = async (query: string): Promise<number | null> =>
+    (await ask('query', { query }, interpret)).value;
 
   return {
     runQuery,
+    queryVector: async (query, at) =>
+      (await ask('query', { query, ...(at && { time: seconds(at) }) }, interpretVector)).samples,
+    queryRange: async (query, range) => {
+      if (!(range.stepSeconds > 0) || range.end < range.start) {
+        throw new MetricsQueryError(
+          `Prometheus query failed: range needs start <= end and stepSeconds > 0; query: ${query}`,
+        );
+      }
+      const params = {
+        query,
+        start: seconds(range.start),
+        end: seconds(range.end),
+        step: String(range.stepSeconds),
+      };
+      return (await ask('query_range', params, interpretMatrix)).series;
+    },
     // `/-/ready` does not exist on Amazon Managed Prometheus; a trivial query works on both.
     isOnline: async () => {
       try {
@@ -89,6 +126,11 @@ export const createPrometheusMetricsProvider = (
     },
   };
 };
+
+const seconds = (date: Date): string => String(date.getTime() / 1000);
+
+const isProblem = (value: unknown): value is { problem: string } =>
+  typeof value === 'object' && value !== null && 'problem' in value;
 
 /** fetch honours the signal itself; this also bounds credential resolution while signing. */
 const withDeadline = <T>(work: Promise<T>, signal: AbortSignal): Promise<T> =>

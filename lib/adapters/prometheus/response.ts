@@ -1,20 +1,25 @@
 import { z } from 'zod';
+import type { Sample, Series } from '../../ports/metrics-provider.ts';
 
 /**
- * The Prometheus HTTP API's instant-query envelope, as far as kanari reads it.
+ * The Prometheus HTTP API's query envelope (instant and range), as far as kanari reads it.
  * https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats
  */
 const sample = z.tuple([z.number(), z.string()]);
+const labels = z.record(z.string(), z.string());
 
 const successBody = z.object({
   status: z.literal('success'),
   data: z.discriminatedUnion('resultType', [
     z.object({
       resultType: z.literal('vector'),
-      result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sample })),
+      result: z.array(z.object({ metric: labels, value: sample })),
     }),
     z.object({ resultType: z.literal('scalar'), result: sample }),
-    z.object({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }),
+    z.object({
+      resultType: z.literal('matrix'),
+      result: z.array(z.object({ metric: labels, values: z.array(sample) })),
+    }),
     z.object({ resultType: z.literal('string'), result: sample }),
   ]),
 });
@@ -55,6 +60,41 @@ export const interpret = (data: QuerySuccess['data']): Interpretation => {
     case 'string':
       return { problem: 'the query returned a string; kanari needs one number' };
   }
+};
+
+/** Every sample of an instant query; a scalar is one sample without labels. */
+export const interpretVector = (
+  data: QuerySuccess['data'],
+): { samples: Sample[] } | { problem: string } => {
+  switch (data.resultType) {
+    case 'vector':
+      return {
+        samples: data.result.map((s) => ({ labels: s.metric, value: toNumber(s.value[1]) })),
+      };
+    case 'scalar':
+      return { samples: [{ labels: {}, value: toNumber(data.result[1]) }] };
+    case 'matrix':
+      return {
+        problem: 'the query returned a range vector (matrix); an instant query needs a vector',
+      };
+    case 'string':
+      return { problem: 'the query returned a string; kanari needs numbers' };
+  }
+};
+
+/** Every series of a range query (Prometheus answers a range query with a matrix only). */
+export const interpretMatrix = (
+  data: QuerySuccess['data'],
+): { series: Series[] } | { problem: string } => {
+  if (data.resultType !== 'matrix') {
+    return { problem: `a range query returned a ${data.resultType}, not a matrix` };
+  }
+  return {
+    series: data.result.map((s) => ({
+      labels: s.metric,
+      points: s.values.map(([t, value]) => ({ t, value: toNumber(value) })),
+    })),
+  };
 };
 
 const toNumber = (text: string): number | null => {

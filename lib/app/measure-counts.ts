@@ -1,0 +1,108 @@
+import {
+  bucketIncreaseQuery,
+  type CountKind,
+  countQuery,
+  resultOf,
+  type WorkloadRef,
+} from '../domain/count-queries.ts';
+import {
+  bucketGrid,
+  type CountsBucket,
+  percentileBucketBound,
+  sideCounts,
+  valuesOnGrid,
+} from '../domain/count-series.ts';
+import { type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
+import type { MetricsProvider, Series } from '../ports/metrics-provider.ts';
+
+/** The judge's bucket width: evaluate on 10-second buckets (issue 8 §3). */
+export const BUCKET_SECONDS = 10;
+
+const sides = (spec: RolloutSpec): { canary: WorkloadRef; primary: WorkloadRef } => ({
+  canary: { namespace: spec.target.namespace, workload: workloadOf(spec.target.canary) },
+  primary: { namespace: spec.target.namespace, workload: workloadOf(spec.target.primary) },
+});
+
+/**
+ * 10-second buckets of counts for canary and primary over (from, to], for a built-in metric:
+ * `errors` (5xx of all requests) or `{ slowerThanMs }` (requests above that bucket bound, which
+ * must be an `le` the histogram has, e.g. from `primaryBucketBound`). Buckets end at
+ * from + 10 s, from + 20 s, …; a last part shorter than 10 s is left for the next call, so pass
+ * the last bucket's `t` as the next `from`.
+ *
+ * Why a range query of the cumulative counters, differenced here, rather than
+ * `increase(x[10s])` per step: increase() needs two samples inside each 10 s window (with a
+ * 15 s or 30 s scrape interval most windows have one or none) and extrapolates to the window's
+ * edges, so its counts are neither whole nor additive across buckets. Differences of the
+ * counter at consecutive steps are whole numbers that add up exactly to the counter's growth
+ * over (from, to]: no request is counted twice or lost between buckets. A bucket in which no
+ * scrape landed shows 0 and the next one holds its requests; the count test conditions on
+ * events, so where the events land in time does not bias it.
+ *
+ * A workload with no series at a bucket's ends (no data) has 0 requests and 0 bad events
+ * there, on that side only.
+ */
+export const countBuckets = async (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  metric: 'errors' | { slowerThanMs: number },
+  range: { from: Date; to: Date },
+): Promise<CountsBucket[]> => {
+  const grid = bucketGrid(range.from.getTime() / 1000, range.to.getTime() / 1000, BUCKET_SECONDS);
+  if (grid.length < 2) return [];
+  const { canary, primary } = sides(spec);
+  const targets = [canary, primary];
+  const badKind: CountKind = metric === 'errors' ? 'errors' : { atOrBelowMs: metric.slowerThanMs };
+  const window = {
+    start: new Date((grid[0] as number) * 1000),
+    end: new Date((grid.at(-1) as number) * 1000),
+    stepSeconds: BUCKET_SECONDS,
+  };
+  const [requests, bad] = await Promise.all([
+    metrics.queryRange(countQuery('requests', targets), window),
+    metrics.queryRange(countQuery(badKind, targets), window),
+  ]);
+  const options = { badMissingIsZero: metric === 'errors', badIsComplement: metric !== 'errors' };
+  const side = (target: WorkloadRef) =>
+    sideCounts(
+      valuesOnGrid(pointsOf(requests, target), grid),
+      valuesOnGrid(pointsOf(bad, target), grid),
+      options,
+    );
+  const canarySide = side(canary);
+  const primarySide = side(primary);
+  return grid.slice(1).map((t, i) => ({
+    t,
+    canary: canarySide[i] ?? { requests: 0, bad: 0 },
+    primary: primarySide[i] ?? { requests: 0, bad: 0 },
+  }));
+};
+
+const pointsOf = (series: readonly Series[], target: WorkloadRef) =>
+  resultOf(series, target)?.points;
+
+/**
+ * The primary's p-th percentile bucket bound (ms, an existing `le`) over the `seconds` before
+ * `end`: histogram_quantile over increase() of the buckets, rounded up to the bucket's `le`
+ * (see `percentileBucketBound`), so that "slower than the bound" is exactly countable from the
+ * histogram. null when the primary served no request in the window.
+ */
+export const primaryBucketBound = async (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  percentile: number,
+  window: { end: Date; seconds: number },
+): Promise<number | null> => {
+  const { primary } = sides(spec);
+  const samples = await metrics.queryVector(
+    bucketIncreaseQuery([primary], window.seconds),
+    window.end,
+  );
+  const buckets = samples
+    .filter((s) => s.labels.le !== undefined && resultOf([s], primary) !== undefined)
+    .flatMap((s) => {
+      const le = Number(s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : s.labels.le);
+      return s.value === null || Number.isNaN(le) ? [] : [{ le, count: s.value }];
+    });
+  return percentileBucketBound(buckets, percentile);
+};
