@@ -132,8 +132,15 @@ const stepPoint = (
     if (above(mid)) a = mid;
     else b = mid;
   }
-  const snapped = pairsAtMost(xs, ys, b).largest;
-  return snapped >= a ? snapped : b;
+  // x − μ is rounded, so a step can sit a few ulps off its pairwise difference: allow for that.
+  const scale = Math.max(
+    Math.abs(lo),
+    Math.abs(hi),
+    Math.abs(xs[0] as number),
+    Math.abs(xs[xs.length - 1] as number),
+  );
+  const snapped = pairsAtMost(xs, ys, b + 8 * Number.EPSILON * scale).largest;
+  return Math.abs(snapped - b) <= 8 * Number.EPSILON * scale || snapped >= a ? snapped : b;
 };
 
 /** The k-th smallest (1-based) pairwise difference x_i − y_j, without listing all m·n of them. */
