@@ -53,14 +53,18 @@ export interface KayentaMetricResult {
 
 const IQR_FACTOR = 3;
 
-/** numpy's default (linear) percentile, as Kayenta's DescriptiveStatistics.percentile. */
+/**
+ * Apache Commons Math's default (legacy) percentile, which Kayenta's detector uses: position
+ * p(n + 1)/100, the minimum below 1, the maximum from n on, linear in between.
+ */
 const percentile = (sortedValues: readonly number[], pct: number): number => {
   const n = sortedValues.length;
-  if (n === 1) return sortedValues[0] as number;
-  const position = (pct / 100) * (n - 1);
+  const position = (pct / 100) * (n + 1);
+  if (position < 1) return sortedValues[0] as number;
+  if (position >= n) return sortedValues[n - 1] as number;
   const k = Math.floor(position);
-  const lower = sortedValues[k] as number;
-  const upper = sortedValues[Math.min(k + 1, n - 1)] as number;
+  const lower = sortedValues[k - 1] as number;
+  const upper = sortedValues[k] as number;
   return lower + (position - k) * (upper - lower);
 };
 
