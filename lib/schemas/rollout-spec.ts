@@ -107,7 +107,9 @@ const analysis = z
     maxWeight: weight.optional(),
     progressDeadline: duration
       .default('10m')
-      .describe('Longest time a step may go without a conclusive check'),
+      .describe(
+        'Longest time a step may go without a conclusive check (time with no traffic not counted); then onDeadline',
+      ),
     minSampleSize: z
       .number()
       .int()
