@@ -27,7 +27,7 @@ export const CONSOLE_CHARTS = `(function () {
         weight: check.weight,
         canary: m && usable(m.value) ? m.value : null,
         primary: m && usable(m.primaryValue) ? m.primaryValue : null,
-        range: m ? m.thresholdRange : {}
+        range: (m && m.thresholdRange) || {}
       };
     });
   }

@@ -5,7 +5,13 @@ import {
   judgeThreshold,
   type MetricResult,
 } from '../domain/judge.ts';
-import { type MetricSpec, type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
+import {
+  judgeOf,
+  type MetricSpec,
+  type RolloutSpec,
+  type ThresholdRange,
+  workloadOf,
+} from '../domain/rollout-spec.ts';
 import { renderTemplate } from '../domain/template.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 
@@ -30,6 +36,20 @@ const measureOne = async (
     target: workloadOf(spec.target.canary),
     interval: metric.interval ?? spec.analysis.interval,
   };
+  const judge = judgeOf(metric);
+  if (judge !== 'threshold') {
+    // The compare and mann-whitney judges are measured by their own use cases; until a
+    // build wires them in, such a metric holds the step: inconclusive, never a pass.
+    return {
+      name: metric.name,
+      query: '',
+      value: null,
+      judge,
+      verdict: 'inconclusive',
+      reason: `the ${judge} judge is not available in this build`,
+    };
+  }
+  const thresholdRange = metric.thresholdRange as ThresholdRange;
   const builtin = metric.query === undefined && isBuiltinMetric(metric.name);
   const template =
     metric.query ?? (isBuiltinMetric(metric.name) ? BUILTIN_METRICS[metric.name] : '');
@@ -40,17 +60,27 @@ const measureOne = async (
     ...variables,
     target: workloadOf(spec.target.primary),
   });
-  const [measured, sample, primary] = await Promise.all([
+  // The primary's request count says, with the canary's, whether there was traffic at all.
+  const [measured, sample, primarySample, primary] = await Promise.all([
     ask(metrics, query),
     builtin ? ask(metrics, renderTemplate(SAMPLE_SIZE_QUERY, variables)) : undefined,
+    builtin
+      ? ask(
+          metrics,
+          renderTemplate(SAMPLE_SIZE_QUERY, {
+            ...variables,
+            target: workloadOf(spec.target.primary),
+          }),
+        )
+      : undefined,
     primaryQuery !== query ? ask(metrics, primaryQuery) : undefined,
   ]);
   const minSampleSize = builtin ? spec.analysis.minSampleSize : undefined;
   const judged = judgeThreshold({
     value: measured.value,
-    ...(primary ? { primaryValue: primary.value } : {}),
-    thresholdRange: metric.thresholdRange,
+    thresholdRange,
     ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
+    ...(primarySample && !primarySample.error ? { primarySampleSize: primarySample.value } : {}),
   });
   const failure = measured.error ?? sample?.error;
   return {
@@ -58,10 +88,14 @@ const measureOne = async (
     query,
     value: measured.value,
     ...(primary ? { primaryValue: primary.value } : {}),
-    thresholdRange: metric.thresholdRange,
+    thresholdRange,
     ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
+    ...(primarySample ? { primarySampleSize: primarySample.value } : {}),
     verdict: failure ? 'inconclusive' : judged.verdict,
     reason: failure ? `query failed: ${failure}` : judged.reason,
+    ...(failure || judged.waitingForTraffic === undefined
+      ? {}
+      : { waitingForTraffic: judged.waitingForTraffic }),
   };
 };
 

@@ -1,5 +1,5 @@
 import type { Cause } from './events.ts';
-import { type MetricResult, round } from './judge.ts';
+import { isWaitingForTraffic, type MetricResult, round } from './judge.ts';
 import type { LedgerEntry } from './state.ts';
 
 const LABELS: Record<string, { label: string; unit: string }> = {
@@ -12,7 +12,7 @@ export const describeMetric = (metric: MetricResult): string => {
   const { label, unit } = LABELS[metric.name] ?? { label: metric.name, unit: '' };
   if (metric.value === null || !Number.isFinite(metric.value)) return `${label}: ${metric.reason}`;
   const value = `${round(metric.value)}${unit}`;
-  const { min, max } = metric.thresholdRange;
+  const { min, max } = metric.thresholdRange ?? {};
   const bounds: string[] = [];
   if (min !== undefined) bounds.push(metric.value >= min ? `≥ ${min}${unit}` : `< ${min}${unit}`);
   if (max !== undefined) bounds.push(metric.value <= max ? `≤ ${max}${unit}` : `> ${max}${unit}`);
@@ -85,7 +85,13 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
       if (!check) return entry.message;
       const measured = check.metrics.map(describeMetric).join(' · ') || 'no metrics';
       const verdict = check.verdict === 'pass' ? '' : `${check.verdict}, `;
-      return `${where(check.weight, options.plan)}: ${measured} → ${verdict}${outcome}`;
+      const said =
+        decision?.action === 'pause'
+          ? 'paused at the progress deadline (resume, promote or roll back)'
+          : outcome === 'hold' && isWaitingForTraffic(check)
+            ? 'hold, waiting for traffic (not counted toward the deadline)'
+            : outcome;
+      return `${where(check.weight, options.plan)}: ${measured} → ${verdict}${said}`;
     }
     case 'applied': {
       if (decision?.action === 'finalize') return entry.message;

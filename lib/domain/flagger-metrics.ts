@@ -107,9 +107,12 @@ export const translateMetric = (
   // Flagger queries a built-in over 1m unless the metric says otherwise; kanari's default
   // would be the analysis interval, so the import says 1m.
   const interval = metric.interval ?? (query === undefined ? FLAGGER_METRIC_INTERVAL : undefined);
+  // The judge is written out, so that the imported spec keeps Flagger's meaning (the canary
+  // alone against the range) whatever kanari's default judge becomes.
   return {
     metric: {
       name: metric.name,
+      judge: { type: 'threshold' },
       thresholdRange: { ...range },
       ...(query !== undefined ? { query } : {}),
       ...(interval ? { interval } : {}),

@@ -1,4 +1,4 @@
-import type { ThresholdRange } from './rollout-spec.ts';
+import type { JudgeType, ThresholdRange } from './rollout-spec.ts';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -10,10 +10,20 @@ export interface MetricResult {
   value: number | null;
   /** The same query against the primary, for display only: the threshold judges the canary. */
   primaryValue?: number | null;
-  thresholdRange: ThresholdRange;
+  /** Absent: judged as threshold (every check recorded before judges existed). */
+  judge?: JudgeType;
+  /** The threshold judge's bounds; absent for the other judges. */
+  thresholdRange?: ThresholdRange;
   /** Requests behind the value, when known. */
   sampleSize?: number | null;
+  /** Requests the primary served in the same window, when known. */
+  primarySampleSize?: number | null;
   minSampleSize?: number;
+  /**
+   * True when the judge knows that neither canary nor primary served a request in the window
+   * it looked at. Absent when it does not know (a custom query has no request count).
+   */
+  waitingForTraffic?: boolean;
   verdict: Verdict;
   reason: string;
 }
@@ -24,6 +34,18 @@ export interface CheckResult {
   verdict: Verdict;
   metrics: MetricResult[];
 }
+
+/**
+ * A check with no traffic at all: inconclusive, and every metric that knows its traffic says
+ * neither side had a request (at least one knows). Metrics that cannot tell (custom queries)
+ * do not stand in the way: with no requests they have nothing to judge either. The rollout
+ * then holds, "waiting for traffic", and the time does not run down progressDeadline.
+ */
+export const isWaitingForTraffic = (result: CheckResult): boolean => {
+  if (result.verdict !== 'inconclusive') return false;
+  const known = result.metrics.filter((metric) => metric.waitingForTraffic !== undefined);
+  return known.length > 0 && known.every((metric) => metric.waitingForTraffic === true);
+};
 
 const usable = (value: number | null | undefined): value is number =>
   typeof value === 'number' && Number.isFinite(value);
@@ -36,9 +58,30 @@ export const judgeThreshold = (input: {
   value: number | null | undefined;
   thresholdRange: ThresholdRange;
   sampleSize?: number | null;
+  primarySampleSize?: number | null;
   minSampleSize?: number;
-}): { verdict: Verdict; reason: string } => {
-  const { value, thresholdRange, sampleSize, minSampleSize } = input;
+}): { verdict: Verdict; reason: string; waitingForTraffic?: boolean } => {
+  const { value, thresholdRange, sampleSize, primarySampleSize, minSampleSize } = input;
+  // Both counts must be known and zero: an unknown count (a failed query) is not "no traffic".
+  if (usable(sampleSize) && usable(primarySampleSize)) {
+    if (sampleSize <= 0 && primarySampleSize <= 0)
+      return {
+        verdict: 'inconclusive',
+        reason: 'waiting for traffic: no requests on canary or primary',
+        waitingForTraffic: true,
+      };
+  }
+  const known = usable(sampleSize) && usable(primarySampleSize) ? { waitingForTraffic: false } : {};
+  const judged = judgeRange(value, thresholdRange, sampleSize, minSampleSize);
+  return { ...judged, ...known };
+};
+
+const judgeRange = (
+  value: number | null | undefined,
+  thresholdRange: ThresholdRange,
+  sampleSize: number | null | undefined,
+  minSampleSize: number | undefined,
+): { verdict: Verdict; reason: string } => {
   if (!usable(value)) return { verdict: 'inconclusive', reason: 'no data' };
   if (minSampleSize !== undefined && sampleSize !== undefined) {
     if (!usable(sampleSize) || sampleSize < minSampleSize) {

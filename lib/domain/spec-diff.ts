@@ -1,4 +1,4 @@
-import type { RolloutSpec } from './rollout-spec.ts';
+import { judgeOf, type MetricSpec, type RolloutSpec } from './rollout-spec.ts';
 
 /**
  * The fields of a spec that may change while a rollout is in flight. Each one only changes how
@@ -7,19 +7,30 @@ import type { RolloutSpec } from './rollout-spec.ts';
  * - `analysis.threshold`: failed checks before rollback (checks that failed already still count);
  * - `analysis.minSampleSize`;
  * - `analysis.progressDeadline`;
- * - `analysis.metrics[i].thresholdRange`, for a metric that stays as it was otherwise;
+ * - `analysis.metrics[i].thresholdRange`, for a metric that stays as it was otherwise (and so
+ *   keeps its judge: adding or removing thresholdRange can change the judge, which is unsafe);
+ * - `analysis.onDeadline`: what the next deadline does;
+ * - `analysis.scoreThresholds`: how the next Mann–Whitney group scores are read;
  * - `alerts`, all of it: matchers and bakeWindow, added or removed.
+ *
+ * Unsafe on purpose: a metric's `judge` and `analysis.alpha`. The compare judge's evidence
+ * builds up from the rollout's start under the α it was given; a level chosen after seeing the
+ * data is no longer the level the anytime-valid guarantee holds for, and its accumulated
+ * state was made for that judge's configuration.
  */
 export const SAFE_FIELDS: readonly string[] = [
   'analysis.threshold',
   'analysis.minSampleSize',
   'analysis.progressDeadline',
   'analysis.metrics[].thresholdRange',
+  'analysis.onDeadline',
+  'analysis.scoreThresholds',
   'alerts',
 ];
 
 const SAFE_PATTERNS: readonly RegExp[] = [
-  /^analysis\.(threshold|minSampleSize|progressDeadline)$/,
+  /^analysis\.(threshold|minSampleSize|progressDeadline|onDeadline)$/,
+  /^analysis\.scoreThresholds(\..+)?$/,
   /^analysis\.metrics\[\d+\]\.thresholdRange(\..+)?$/,
   /^alerts([.[].*)?$/,
 ];
@@ -50,6 +61,26 @@ const changesOf = (before: unknown, after: unknown, path: string): FieldChange[]
   return before === after ? [] : [{ path: path || '(root)', before, after }];
 };
 
+const judgeName = (metric: MetricSpec | undefined): string | undefined => {
+  try {
+    return metric && judgeOf(metric);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A judge that changes without `judge` being written (thresholdRange added or removed flips
+ * between threshold and compare) is still a judge change: it is named as one.
+ */
+const judgeChanges = (before: MetricSpec[], after: MetricSpec[]): FieldChange[] =>
+  after.flatMap((metric, i) => {
+    const was = before[i];
+    if (!was || was.judge !== undefined || metric.judge !== undefined) return [];
+    const [from, to] = [judgeName(was), judgeName(metric)];
+    return from === to ? [] : [{ path: `analysis.metrics[${i}].judge`, before: from, after: to }];
+  });
+
 /** Absent and `undefined` are the same field: a spec read back from storage has no undefined. */
 const plain = (spec: RolloutSpec): unknown => JSON.parse(JSON.stringify(spec));
 
@@ -64,7 +95,10 @@ export interface SpecChanges {
 
 /** What differs between the stored spec and an applied one, and which of it is unsafe. */
 export const diffSpecs = (before: RolloutSpec, after: RolloutSpec): SpecChanges => {
-  const changes = changesOf(plain(before), plain(after), '');
+  const changes = [
+    ...changesOf(plain(before), plain(after), ''),
+    ...judgeChanges(before.analysis.metrics, after.analysis.metrics),
+  ];
   const changed = changes.map((change) => change.path);
   return { changes, changed, unsafe: changed.filter((path) => !isSafeField(path)) };
 };

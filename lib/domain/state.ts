@@ -41,6 +41,11 @@ export interface RolloutState {
   /** When the scheduler should next look at this rollout. */
   nextCheckAt: string;
   stepStartedAt: string;
+  /**
+   * Time in this step when checks saw no traffic on either side ("waiting for traffic"): it
+   * moves the progress deadline out by as much. Reset when a step is applied or on resume.
+   */
+  quietMs?: number;
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;

@@ -37,6 +37,7 @@ export const applied = (
     canaryWeight: input.weights.canary,
     stepIndex: pending.stepIndex,
     stepStartedAt: ctx.now.toISOString(),
+    quietMs: undefined,
     nextCheckAt: later(ctx.now, state.spec.analysis.interval),
     ...(isTerminal(phase) && !finalizing ? { finishedAt: ctx.now.toISOString() } : {}),
     ...(finalizing ? { finalizedAt: ctx.now.toISOString() } : {}),

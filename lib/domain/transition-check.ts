@@ -1,6 +1,7 @@
 import { durationMs } from './duration.ts';
 import type { Cause, KanariEvent } from './events.ts';
-import type { CheckResult } from './judge.ts';
+import { type CheckResult, isWaitingForTraffic } from './judge.ts';
+import { onDeadlineOf } from './rollout-spec.ts';
 import type { RolloutState } from './state.ts';
 import { bump, decide, detail, entryOf, later, refuse } from './transition-parts.ts';
 import type { Context, Outcome } from './transition-types.ts';
@@ -63,26 +64,79 @@ export const check = (state: RolloutState, result: CheckResult, ctx: Context): O
       ),
     );
   }
-  const deadline = Date.parse(state.stepStartedAt) + durationMs(analysis.progressDeadline);
+  if (isWaitingForTraffic(result)) {
+    const quietMs = (state.quietMs ?? 0) + quietCredit(state, ctx.now);
+    return withCompleted(
+      hold(
+        { ...counted, quietMs },
+        ctx,
+        result,
+        `Waiting for traffic at ${result.weight}%: no requests on canary or primary; ` +
+          `quiet time does not count toward the progress deadline of ${analysis.progressDeadline} (${minutes(quietMs)} quiet in this step)`,
+      ),
+    );
+  }
+  const deadline =
+    Date.parse(state.stepStartedAt) + durationMs(analysis.progressDeadline) + (state.quietMs ?? 0);
   if (ctx.now.getTime() >= deadline) {
     const reason = `progress deadline of ${analysis.progressDeadline} exceeded`;
+    const headline = `Check inconclusive at ${result.weight}% (${summary})`;
+    if (onDeadlineOf(analysis) === 'pause')
+      return withCompleted(pauseAtDeadline(counted, ctx, result, `${headline}: ${reason}`));
     return withCompleted(
-      decide(
-        counted,
-        ctx,
-        analysisCause,
-        'rollback',
-        'check',
-        `Check inconclusive at ${result.weight}% (${summary})`,
-        result,
-        reason,
-        'Failed',
-      ),
+      decide(counted, ctx, analysisCause, 'rollback', 'check', headline, result, reason, 'Failed'),
     );
   }
   return withCompleted(
     hold(counted, ctx, result, `Check inconclusive at ${result.weight}% (${summary}); holding`),
   );
+};
+
+/**
+ * How much of the time since the last write a check with no traffic stands for: at most the
+ * shortest window a metric looked at, since that is all it saw. The last write is the previous
+ * check, or a later one (an update, a resume), so the credit never exceeds the quiet time.
+ */
+const quietCredit = (state: RolloutState, now: Date): number => {
+  const { analysis } = state.spec;
+  const window = Math.min(
+    ...analysis.metrics.map((metric) => durationMs(metric.interval ?? analysis.interval)),
+  );
+  return Math.max(0, Math.min(window, now.getTime() - Date.parse(state.updatedAt)));
+};
+
+const minutes = (ms: number): string =>
+  ms < 60_000 ? `${Math.round(ms / 1000)}s` : `${Math.round((ms / 60_000) * 10) / 10}m`;
+
+/** `onDeadline: pause`: the weights stay where they are and a person decides how to go on. */
+const pauseAtDeadline = (
+  state: RolloutState,
+  ctx: Context,
+  result: CheckResult,
+  why: string,
+): Outcome => {
+  const message =
+    `${why}; paused at ${state.canaryWeight}%, traffic unchanged. ` +
+    `To go on: resume (checks start again with a new deadline), promote, or rollback (kanari resume|promote|rollback ${state.id} --reason ...)`;
+  const next = bump(state, ctx.now, { phase: 'Paused', pausedFrom: 'Progressing', message });
+  const cause: Cause = { type: 'analysis' };
+  return {
+    ok: true,
+    state: next,
+    events: [
+      {
+        detailType: 'Pause Requested',
+        detail: detail(state, ctx.decisionId, cause, { reason: why }),
+      },
+    ],
+    entry: entryOf(next, ctx.now, {
+      kind: 'check',
+      cause,
+      decision: { decisionId: ctx.decisionId, action: 'pause', fromWeight: state.canaryWeight },
+      check: result,
+      message,
+    }),
+  };
 };
 
 const hold = (state: RolloutState, ctx: Context, result: CheckResult, message: string): Outcome => {

@@ -44,6 +44,7 @@ export const resume = (state: RolloutState, cause: Cause, ctx: Context): Outcome
     pausedFrom: undefined,
     nextCheckAt: ctx.now.toISOString(),
     stepStartedAt: ctx.now.toISOString(),
+    quietMs: undefined,
     message,
   });
   return {

@@ -4,6 +4,7 @@ import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { isDuration } from '../domain/duration.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import { TEMPLATE_VARIABLES, unknownPlaceholders } from '../domain/template.ts';
+import { alphaSchema, judgeProblems, judgeSchema } from './judge-spec.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const name = (what: string) =>
@@ -53,8 +54,11 @@ const metric = z
       .refine(
         (range) => range.min !== undefined || range.max !== undefined,
         'needs min, max or both',
-      ),
+      )
+      .optional()
+      .describe('The threshold judge: bounds for the canary alone'),
     interval: duration.optional(),
+    judge: judgeSchema.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -73,7 +77,22 @@ const metric = z
         message: `unknown template variable ${unknown.map((v) => `{{ ${v} }}`).join(', ')}; known: ${TEMPLATE_VARIABLES.join(', ')}`,
       });
     }
+    // A custom query without a query is refused above; its judge rules would only repeat it.
+    if (value.query === undefined && !isBuiltinMetric(value.name)) return;
+    for (const problem of judgeProblems(value)) ctx.addIssue({ code: 'custom', ...problem });
   });
+
+const score = z.number().min(0).max(100);
+const scoreThresholds = z
+  .object({ pass: score, marginal: score })
+  .strict()
+  .refine((t) => t.marginal <= t.pass, {
+    message: 'marginal must not exceed pass',
+    path: ['marginal'],
+  })
+  .describe(
+    'Mann–Whitney group scores: pass at or above pass, hold at or above marginal; default 95 / 75',
+  );
 
 const analysis = z
   .object({
@@ -88,7 +107,9 @@ const analysis = z
     maxWeight: weight.optional(),
     progressDeadline: duration
       .default('10m')
-      .describe('Longest time a step may go without a conclusive check'),
+      .describe(
+        'Longest time a step may go without a conclusive check (time with no traffic not counted); then onDeadline',
+      ),
     minSampleSize: z
       .number()
       .int()
@@ -96,6 +117,15 @@ const analysis = z
       .default(10)
       .describe('Fewer canary requests make a check inconclusive'),
     metrics: z.array(metric).min(1),
+    // Optional without a default on purpose: see AnalysisSpec.alpha.
+    alpha: alphaSchema
+      .optional()
+      .describe('False-rollback rate of the compare judge, split across its tests; default 0.01'),
+    onDeadline: z
+      .enum(['pause', 'rollback'])
+      .optional()
+      .describe('What a step still inconclusive at progressDeadline does; default pause'),
+    scoreThresholds: scoreThresholds.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -234,11 +264,33 @@ export const parseRolloutSpec = (
   if (result.success) return { ok: true, spec: result.data };
   return {
     ok: false,
-    problems: result.error.issues.map((issue) => ({
+    problems: result.error.issues.flatMap(unionBranch).map((issue) => ({
       path: formatPath(issue.path),
       message: issue.message,
     })),
   };
+};
+
+type Issue = { code: string; path: PropertyKey[]; message: string; errors?: Issue[][] };
+
+/**
+ * A value that fits no branch of a union (`judge: compare` or `judge: { type: compare, … }`)
+ * gets zod's bare "Invalid input". The branch that went deeper into the value is the one the
+ * user meant: its problems, with their paths, say what is wrong.
+ */
+const unionBranch = (issue: Issue): Issue[] => {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return [issue];
+  const deep = issue.errors.filter((branch) => branch.some((i) => i.path.length > 0));
+  if (deep.length === 1)
+    return (deep[0] as Issue[]).flatMap((i) =>
+      unionBranch({ ...i, path: [...issue.path, ...i.path] }),
+    );
+  const said = issue.errors.flat().find((i) => i.path.length === 0 && i.code !== 'invalid_type');
+  return [
+    issue.message === 'Invalid input' && deep.length === 0 && said
+      ? { ...issue, message: said.message }
+      : issue,
+  ];
 };
 
 /** JSON Schema for editors. */

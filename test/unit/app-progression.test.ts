@@ -106,6 +106,60 @@ describe('scheduled progression', () => {
     expect(checks[1]?.check?.metrics[0]?.reason).toBe('too little data: 3 requests < 10');
   });
 
+  it('waits for traffic when neither side has any, however long, and never promotes', async () => {
+    const w = world();
+    await w.start();
+    w.metrics.answerWith(answers({ successRate: null, p99: null, requests: 0 }));
+    for (let minute = 1; minute <= 20; minute++) await w.tick();
+    const state = await w.state();
+    expect([state.phase, w.weights().canary, state.quietMs]).toEqual([
+      'Progressing',
+      10,
+      1_200_000,
+    ]);
+    expect(state.message).toMatch(/^Waiting for traffic at 10%/);
+    const last = (await w.store.ledger(ID)).entries.at(-1);
+    expect(last?.check?.metrics.map((m) => [m.reason, m.waitingForTraffic])).toEqual([
+      ['waiting for traffic: no requests on canary or primary', true],
+      ['waiting for traffic: no requests on canary or primary', true],
+    ]);
+    // The primary's request count is asked beside the canary's.
+    expect(w.metrics.queries).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^sum\(increase\(.*destination_workload=~"my-service"/),
+      ]),
+    );
+  });
+
+  it('pauses a step still inconclusive at its deadline, counting only the time with traffic', async () => {
+    const w = world(seedSpec({ progressDeadline: '5m' }));
+    await w.start();
+    w.metrics.answerWith(answers({ successRate: null, p99: null, requests: 0 }));
+    for (let minute = 1; minute <= 10; minute++) await w.tick();
+    w.metrics.answerWith(answers({ ...healthy, requests: 3 }));
+    const seen: string[] = [];
+    const paused: string[] = [];
+    for (let minute = 11; minute <= 15; minute++) {
+      w.advance(60_000);
+      await analyzeDue(w.analyzeDeps);
+      paused.push(
+        ...w.bus
+          .drain()
+          .filter((e) => e.detailType === 'Pause Requested')
+          .map((e) => e.detail.cause.type),
+      );
+      seen.push((await w.state()).phase);
+    }
+    expect(seen).toEqual(['Progressing', 'Progressing', 'Progressing', 'Progressing', 'Paused']);
+    expect(w.weights().canary).toBe(10);
+    expect(paused).toEqual(['analysis']);
+    const last = (await w.store.ledger(ID)).entries.at(-1);
+    expect(last).toMatchObject({ kind: 'check', phase: 'Paused', decision: { action: 'pause' } });
+    // Paused is not analysed: more ticks change nothing until a person acts.
+    await w.tick();
+    expect([(await w.state()).phase, w.weights().canary]).toEqual(['Paused', 10]);
+  });
+
   it('advances one step, not two, when two analyze invocations race on the same rollout', async () => {
     const w = world();
     await w.start();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { matchAlert } from '../../lib/domain/alert-matching.ts';
-import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
+import { judgeOf, type RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import { currentWeights, managedRouteIndex } from '../../lib/domain/routes.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
 import { parseRolloutSpec } from '../../lib/schemas/rollout-spec.ts';
@@ -81,6 +81,18 @@ describe('examples/', () => {
         );
       }
     }
+  });
+
+  it('show each judge: compare by default, latency bounds, mann-whitney, threshold kept', () => {
+    const judges = (folder: string) => specOf(folder).analysis.metrics.map(judgeOf);
+    expect(judges('host-level')).toEqual(['compare', 'compare']);
+    expect(specOf('host-level').analysis.metrics[1]?.judge).toEqual({
+      type: 'compare',
+      bounds: [{ percentile: 50 }, { percentile: 99 }],
+    });
+    expect(judges('custom-query')).toEqual(['threshold', 'threshold', 'threshold', 'mann-whitney']);
+    expect(judges('subset-level')).toEqual(['threshold', 'threshold']);
+    expect(new Set(judges('flagger-import'))).toEqual(new Set(['threshold']));
   });
 
   it('host-level and subset-level ship the Istio objects they need', () => {

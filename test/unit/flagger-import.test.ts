@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { FieldUse } from '../../lib/domain/flagger-fields.ts';
 import { importFlaggerCanary } from '../../lib/domain/flagger-import.ts';
 import { legacyThresholdRange } from '../../lib/domain/flagger-metrics.ts';
+import { judgeOf } from '../../lib/domain/rollout-spec.ts';
 import { parseFlaggerDocuments } from '../../lib/schemas/flagger-canary.ts';
 import { parseRolloutSpec } from '../../lib/schemas/rollout-spec.ts';
 
@@ -42,11 +43,22 @@ describe('importing a host-level Flagger Canary', () => {
         stepWeight: 10,
         maxWeight: 50,
         metrics: [
-          { name: 'request-success-rate', thresholdRange: { min: 99.5 }, interval: '2m' },
+          {
+            name: 'request-success-rate',
+            judge: { type: 'threshold' },
+            thresholdRange: { min: 99.5 },
+            interval: '2m',
+          },
           // Flagger queries a built-in over 1m when the metric gives no interval.
-          { name: 'request-duration', thresholdRange: { max: 300 }, interval: '1m' },
+          {
+            name: 'request-duration',
+            judge: { type: 'threshold' },
+            thresholdRange: { max: 300 },
+            interval: '1m',
+          },
           {
             name: 'error-budget-burn',
+            judge: { type: 'threshold' },
             thresholdRange: { max: 2 },
             query: expect.stringContaining(
               'destination_service_name="checkout",response_code=~"5.."}[{{ interval }}]',
@@ -55,6 +67,12 @@ describe('importing a host-level Flagger Canary', () => {
         ],
       },
     });
+    // Written out, so the import keeps Flagger's meaning whatever kanari's default judge is.
+    expect(only.spec.analysis.metrics.map(judgeOf)).toEqual([
+      'threshold',
+      'threshold',
+      'threshold',
+    ]);
     // Flagger-only variables are filled; kanari's own stay for kanari to fill.
     expect(only.spec.analysis.metrics[2]?.query).toContain('destination_workload="{{ target }}"');
     expect(parseRolloutSpec(only.spec).ok).toBe(true);

@@ -77,6 +77,41 @@ describe('diffSpecs', () => {
     ]);
   });
 
+  it('lets onDeadline and scoreThresholds change in flight, not alpha or a judge', () => {
+    const safe = withAnalysis({
+      onDeadline: 'rollback',
+      scoreThresholds: { pass: 90, marginal: 60 },
+    });
+    expect(diffSpecs(seedSpec(), safe)).toMatchObject({
+      changed: ['analysis.onDeadline', 'analysis.scoreThresholds'],
+      unsafe: [],
+    });
+    const unsafe = withAnalysis({ alpha: 0.05 });
+    unsafe.analysis.metrics = [
+      { name: 'request-success-rate', judge: { type: 'threshold' }, thresholdRange: { min: 99 } },
+      { name: 'request-duration', thresholdRange: { max: 500 } },
+    ];
+    expect(diffSpecs(seedSpec(), unsafe).unsafe).toEqual([
+      'analysis.alpha',
+      'analysis.metrics[0].judge',
+    ]);
+  });
+
+  it('names a judge that changes because thresholdRange was removed, and refuses it', () => {
+    const after = withAnalysis({});
+    after.analysis.metrics = [
+      { name: 'request-success-rate' },
+      { name: 'request-duration', thresholdRange: { max: 500 } },
+    ];
+    const diff = diffSpecs(seedSpec(), after);
+    expect(diff.changes).toContainEqual({
+      path: 'analysis.metrics[0].judge',
+      before: 'threshold',
+      after: 'compare',
+    });
+    expect(diff.unsafe).toEqual(['analysis.metrics[0].judge']);
+  });
+
   it('classifies field paths', () => {
     expect(isSafeField('alerts.matchers[0].labels.team')).toBe(true);
     expect(isSafeField('analysis.metrics[3].thresholdRange')).toBe(true);

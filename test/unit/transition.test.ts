@@ -112,8 +112,12 @@ describe('rollout transitions', () => {
     expect(applyPending(second.state, 2)).toMatchObject({ phase: 'RolledBack', canaryWeight: 0 });
   });
 
-  it('holds on inconclusive checks until the progress deadline, then rolls back and fails', () => {
-    const held = step(started({ progressDeadline: '3m' }), check('inconclusive', 10), 1);
+  it('with onDeadline: rollback, holds on inconclusive checks until the progress deadline, then rolls back and fails', () => {
+    const held = step(
+      started({ progressDeadline: '3m', onDeadline: 'rollback' }),
+      check('inconclusive', 10),
+      1,
+    );
     expect(held.state).toMatchObject({ phase: 'Progressing', failedChecks: 0 });
     expect(held.events.map((e) => e.detailType)).toEqual(['Analysis Completed']);
     const late = step(held.state, check('inconclusive', 10), 3);
