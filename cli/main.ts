@@ -5,6 +5,7 @@ import { importFlaggerCommand } from './commands/import-flagger.ts';
 import { rolloutCommands } from './commands/rollouts.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { specCommands } from './commands/specs.ts';
+import { statsCommand } from './commands/stats.ts';
 import { type CliContext, processContext } from './context.ts';
 import { CliError } from './errors.ts';
 
@@ -20,6 +21,7 @@ export const buildProgram = (ctx: CliContext = processContext()): Command => {
   specCommands(program, ctx);
   importFlaggerCommand(program, ctx);
   sandboxCommand(program);
+  statsCommand(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
   return program;
