@@ -76,7 +76,8 @@ const input = (canaryEvents: number, totalEvents: number, canaryShare: number, k
   alpha: 0.01,
 });
 
-describe('countTest: the fixed-θ0 Beta mixture', () => {
+// The quadratures take up to a second each; a loaded machine can take longer.
+describe('countTest: the fixed-θ0 Beta mixture', { timeout: 30_000 }, () => {
   const cases: [number, number, number][] = [
     [5, 20, 0.1],
     [12, 40, 0.1],

@@ -25,7 +25,8 @@ const exactLogM = (x: number, n: number, theta0: number, k: number): number => {
   return s - x * Math.log(theta0) - (n - x) * Math.log1p(-theta0);
 };
 
-describe('kanari stats count-test', () => {
+// Each case starts a node process; a loaded machine can take seconds.
+describe('kanari stats count-test', { timeout: 60_000 }, () => {
   it('prints one JSON line with the four figures, k and alpha defaulting to 100 and 0.01', () => {
     const run = countTest('{"canaryEvents":12,"totalEvents":40,"canaryShare":0.1}');
     expect(run.code).toBe(0);
