@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { explainApiError, isApiError } from './api-errors.ts';
 import { actionCommands } from './commands/actions.ts';
 import { importFlaggerCommand } from './commands/import-flagger.ts';
+import { judgeCommands } from './commands/judge.ts';
 import { rolloutCommands } from './commands/rollouts.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { specCommands } from './commands/specs.ts';
@@ -19,6 +20,7 @@ export const buildProgram = (ctx: CliContext = processContext()): Command => {
   actionCommands(program, ctx);
   specCommands(program, ctx);
   importFlaggerCommand(program, ctx);
+  judgeCommands(program, ctx);
   sandboxCommand(program);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
