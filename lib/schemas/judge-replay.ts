@@ -7,9 +7,13 @@ import {
 } from '../domain/judge-replay.ts';
 import { formatPath, type SpecProblem } from './rollout-spec.ts';
 
-/** "required" when the field is absent, else what it must be. */
-const needs = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'required' : `must be ${what}`;
+/** For a wrong type: "required" when the field is absent, else what it must be; zod's own words otherwise. */
+const needs = (what: string) => (issue: { code?: string; input?: unknown }) =>
+  issue.code !== 'invalid_type'
+    ? undefined
+    : issue.input === undefined
+      ? 'required'
+      : `must be ${what}`;
 
 // Counts need not be integers: Prometheus' increase() extrapolates, so recorded buckets often
 // hold fractions; the count test is defined for real counts.
