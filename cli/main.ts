@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { explainApiError, isApiError } from './api-errors.ts';
 import { actionCommands } from './commands/actions.ts';
 import { importFlaggerCommand } from './commands/import-flagger.ts';
+import { judgeCommands } from './commands/judge.ts';
 import { rolloutCommands } from './commands/rollouts.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { specCommands } from './commands/specs.ts';
@@ -20,6 +21,7 @@ export const buildProgram = (ctx: CliContext = processContext()): Command => {
   actionCommands(program, ctx);
   specCommands(program, ctx);
   importFlaggerCommand(program, ctx);
+  judgeCommands(program, ctx);
   sandboxCommand(program);
   statsCommand(program, ctx);
   for (const command of program.commands)

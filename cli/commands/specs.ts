@@ -26,7 +26,8 @@ export const readDocument = async (file: string): Promise<unknown> => {
   }
 };
 
-const readStdin = async (): Promise<string> => {
+/** All of stdin as UTF-8 text. */
+export const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
