@@ -3,6 +3,8 @@
  * decided, bucket by bucket, on counts someone recorded. The benchmark feeds its simulated
  * traffic through this same function, so the figures it prints are the CLI's.
  */
+
+import { DEFAULT_COMPARE } from './compare-defaults.ts';
 import {
   type CompareConfig,
   type CompareEvidence,
@@ -50,10 +52,10 @@ export interface ReplaySpec {
  * interval says (at 1% errors that is about ten expected bad events on the canary's side).
  */
 export const DEFAULT_REPLAY_SPEC: ReplaySpec = {
-  alpha: 0.01,
-  tolerance: 1.5,
-  k: 100,
-  minRequests: 1000,
+  alpha: DEFAULT_COMPARE.alpha,
+  tolerance: DEFAULT_COMPARE.tolerance,
+  k: DEFAULT_COMPARE.k,
+  minRequests: DEFAULT_COMPARE.minRequests,
   metrics: ['errors', 'slow'],
   stepStarts: [],
 };
