@@ -8,8 +8,12 @@ export interface CompareDefaults {
   alpha: number;
   /** Non-inferior when the confidence sequence's upper end for ρ is below it. */
   tolerance: number;
-  /** Prior concentration of the Beta mixture. */
+  /** Prior concentration of the one-sided Beta mixture behind the regression e-value. */
   k: number;
+  /** Prior concentration of the two-sided mixture behind the confidence sequence for ρ. */
+  intervalK: number;
+  /** Rare events: non-inferior when the canary's rate is bounded within this of the primary's. */
+  rareMargin: number;
   /** Canary requests needed at the current step before non-inferior may promote. */
   minRequests: number;
 }
@@ -17,6 +21,8 @@ export interface CompareDefaults {
 export const DEFAULT_COMPARE: Readonly<CompareDefaults> = Object.freeze({
   alpha: 0.01,
   tolerance: 1.5,
-  k: 100,
+  k: 30,
+  intervalK: 300,
+  rareMargin: 0.002,
   minRequests: 1000,
 });

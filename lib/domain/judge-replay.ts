@@ -39,6 +39,10 @@ export interface ReplaySpec {
   alpha: number;
   tolerance: number;
   k: number;
+  /** Prior concentration of the confidence sequence's mixture. */
+  intervalK: number;
+  /** Rare events' absolute margin (see CompareConfig.rareMargin). */
+  rareMargin: number;
   /** Canary requests needed in the current step before it may be called non-inferior. */
   minRequests: number;
   metrics: ReplayMetric[];
@@ -55,6 +59,8 @@ export const DEFAULT_REPLAY_SPEC: ReplaySpec = {
   alpha: DEFAULT_COMPARE.alpha,
   tolerance: DEFAULT_COMPARE.tolerance,
   k: DEFAULT_COMPARE.k,
+  intervalK: DEFAULT_COMPARE.intervalK,
+  rareMargin: DEFAULT_COMPARE.rareMargin,
   minRequests: DEFAULT_COMPARE.minRequests,
   metrics: ['errors', 'slow'],
   stepStarts: [],
@@ -97,6 +103,8 @@ const configOf = (spec: ReplaySpec): CompareConfig => ({
   alpha: spec.alpha / spec.metrics.length,
   tolerance: spec.tolerance,
   k: spec.k,
+  intervalK: spec.intervalK,
+  rareMargin: spec.rareMargin,
   minRequests: spec.minRequests,
 });
 
