@@ -51,9 +51,9 @@ export interface ReplaySpec {
 }
 
 /**
- * The default judge: errors and slow requests, α = 0.01 split across the two, tolerance 1.5,
- * k = 100. minRequests = 1000 canary requests: a step is never promoted on fewer, whatever the
- * interval says (at 1% errors that is about ten expected bad events on the canary's side).
+ * The default judge: errors and slow requests, with DEFAULT_COMPARE's settings (α = 0.01 split
+ * across the two; docs/judges.md, "Defaults", says what each assumes). A step is never
+ * promoted on fewer than minRequests canary requests, whatever the interval says.
  */
 export const DEFAULT_REPLAY_SPEC: ReplaySpec = {
   alpha: DEFAULT_COMPARE.alpha,
