@@ -9,13 +9,15 @@
  * median minutes to promotion (∞ when most runs never promote), and how many runs ended with
  * neither. The last line of output is JSON (null stands for ∞).
  *
- * Options: --runs N (default 1000), --seed N (default 8), --only KEY[,KEY] (some scenarios).
+ * Options: --runs N (default 1000), --seed N (default 8), --only KEY[,KEY] (some scenarios),
+ * --buckets istio|fine (the latency histogram whose p99 bucket bound defines "slow"; default
+ * istio, Istio's default buckets, which is what kanari reads by default).
  * A benchmark, not a test: nothing in the suite runs it.
  */
 import { ENGINES, type Outcome } from './judge/engines.ts';
 import { mulberry32, samplerOf, seedOf } from './judge/random.ts';
 import { columns, formatMinutes, formatPercent, quantile, wilson } from './judge/report.ts';
-import { SCENARIOS } from './judge/scenarios.ts';
+import { BUCKET_SETS, type BucketSet, SCENARIOS, slowBoundOf } from './judge/scenarios.ts';
 import { type SimulatedRun, simulateRun } from './judge/simulate.ts';
 
 const option = (name: string): string | undefined => {
@@ -33,6 +35,12 @@ const integer = (name: string, fallback: number): number => {
 const RUNS = integer('runs', 1000);
 const SEED = integer('seed', 8);
 const ONLY = option('only')?.split(',');
+const BUCKETS_OPTION = option('buckets') ?? 'istio';
+if (!(BUCKETS_OPTION in BUCKET_SETS)) {
+  process.stderr.write(`--buckets must be one of ${Object.keys(BUCKET_SETS)}\n`);
+  process.exit(1);
+}
+const SLOW_BOUND_MS = slowBoundOf(BUCKETS_OPTION as BucketSet);
 const scenarios = ONLY ? SCENARIOS.filter((s) => ONLY.includes(s.key)) : SCENARIOS;
 if (scenarios.length === 0) {
   process.stderr.write(`--only matches no scenario; known: ${SCENARIOS.map((s) => s.key)}\n`);
@@ -66,6 +74,7 @@ for (const [index, scenario] of scenarios.entries()) {
     const run = simulateRun(
       scenario,
       samplerOf(mulberry32(seedOf(SEED, SCENARIOS.indexOf(scenario), r))),
+      SLOW_BOUND_MS,
     );
     for (const [e, engine] of ENGINES.entries()) {
       const outcome = engine.judge(run, scenario);
@@ -129,7 +138,7 @@ const body = rows.map((row) => [
 ]);
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  `judge benchmark: ${RUNS} runs per scenario, seed ${SEED}, ${seconds.toFixed(1)} s\n` +
+  `judge benchmark: ${RUNS} runs per scenario, seed ${SEED}, ${seconds.toFixed(1)} s; slow = above the primary's p99 bucket bound, ${SLOW_BOUND_MS} ms (${BUCKETS_OPTION} buckets)\n` +
     'MIN columns: minutes; ∞ = most runs never did it; CANARY REQ: median canary requests served before a rollback\n\n' +
     `${columns([header, ...body])}\n`,
 );

@@ -4,7 +4,7 @@
  */
 import { classifyMetric, type KayentaMetricConfig } from '../../lib/domain/judge-kayenta.ts';
 import { DEFAULT_REPLAY_SPEC, replay } from '../../lib/domain/judge-replay.ts';
-import type { Scenario } from './scenarios.ts';
+import { type Scenario, sprtRhoOf } from './scenarios.ts';
 import type { SimulatedRun } from './simulate.ts';
 
 export interface Outcome {
@@ -123,7 +123,7 @@ const sprt: Engine = {
   judge: (run, scenario) => {
     const upper = Math.log((1 - SPRT_BETA) / SPRT_ALPHA);
     const lower = Math.log(SPRT_BETA / (1 - SPRT_ALPHA));
-    const rho = scenario.sprtRho;
+    const rho = sprtRhoOf(scenario, run.slowBoundMs);
     const field = scenario.metric === 'latency' ? 'slow' : 'errors';
     let llr = 0;
     for (const b of run.buckets) {

@@ -12,13 +12,25 @@ export const LATENCY_MEDIAN_MS = 100;
 export const LATENCY_SIGMA = 0.5;
 /** z of the 99th percentile of the standard normal. */
 const Z99 = 2.3263478740408408;
+/** The primary's true p99: exp(ln 100 + 0.5·z99) ≈ 320 ms. */
+export const TRUE_P99_MS = LATENCY_MEDIAN_MS * Math.exp(LATENCY_SIGMA * Z99);
 /**
- * "Slow" means slower than the primary's baseline p99: exp(ln 100 + 0.5·z99) ≈ 320 ms. A live
- * rollout takes the primary's p99 histogram bucket bound from before the step; the simulated
- * histogram is taken to have a bucket bound at the true p99, so the two agree. (With Istio's
- * default buckets the bound would be the 500 ms `le`, with far fewer slow requests.)
+ * Histogram bucket bounds (ms, the `le` values). `istio` is Istio's default for
+ * istio_request_duration_milliseconds; `fine` adds 50 ms steps from 100 to 500 ms, as a
+ * mesh configured with finer buckets would have.
  */
-export const SLOW_BOUND_MS = LATENCY_MEDIAN_MS * Math.exp(LATENCY_SIGMA * Z99);
+export const BUCKET_SETS = {
+  istio: [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000],
+  fine: [0.5, 1, 5, 10, 25, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500, 1000, 2500, 5000],
+} as const;
+export type BucketSet = keyof typeof BUCKET_SETS;
+/**
+ * "Slow" as kanari's default judge defines it: slower than the primary's p99 bucket bound, the
+ * smallest `le` at or above the primary's p99 (a live rollout reads it from before the step).
+ * With Istio's buckets that is 500 ms (0.06% of baseline requests), with the fine set 350 ms.
+ */
+export const slowBoundOf = (set: BucketSet): number =>
+  BUCKET_SETS[set].find((le) => le >= TRUE_P99_MS) as number;
 
 /** Latency of one arm: every request × `scale`; a fraction `tailShare` of them × `tailScale` more. */
 export interface LatencyModel {
@@ -49,14 +61,16 @@ export interface Scenario {
    */
   metric: 'errors' | 'latency';
   /**
-   * The rate ratio Wald's SPRT is told (its alternative): the true one where the canary differs,
-   * else the effect of the scenario's regression sibling (errors 2×, the ×1.2 latency's ratio).
+   * The rate ratio Wald's SPRT is told (its alternative) on errors: the true one where the
+   * canary differs, else errors 2×. Latency scenarios compute it from the slow bound (sprtLatency).
    */
   sprtRho: number;
+  /** Latency scenarios: the latency model whose slow-request ratio the SPRT is told. */
+  sprtLatency?: LatencyModel;
 }
 
 /** P(LogNormal(ln 100, 0.5) × model > bound). */
-export const slowShareOf = (model: LatencyModel, bound = SLOW_BOUND_MS): number => {
+export const slowShareOf = (model: LatencyModel, bound: number): number => {
   const above = (scale: number) =>
     1 - normalCdf(Math.log(bound / (LATENCY_MEDIAN_MS * scale)) / LATENCY_SIGMA);
   return (
@@ -94,8 +108,6 @@ export const normalCdf = (z: number): number => {
 const SLOWER: LatencyModel = { scale: 1.2, tailShare: 0, tailScale: 1 };
 /** 2% of requests 3.06× slower: p99 rises about 20% while p50 barely moves. */
 const TAIL: LatencyModel = { scale: 1, tailShare: 0.02, tailScale: 3.06 };
-const LAT_RHO = slowShareOf(SLOWER) / slowShareOf(BASE_LATENCY);
-const TAIL_RHO = slowShareOf(TAIL) / slowShareOf(BASE_LATENCY);
 const SPIKE = { rate: 0.1, fromSeconds: 4 * 60, toSeconds: 5 * 60 };
 
 const scenario = (
@@ -119,7 +131,17 @@ const scenario = (
   latency: { canary: parts.canaryLatency ?? BASE_LATENCY, primary: BASE_LATENCY },
   metric: parts.metric ?? 'errors',
   sprtRho: parts.sprtRho ?? 2,
+  ...(parts.sprtLatency ? { sprtLatency: parts.sprtLatency } : {}),
 });
+
+/** The rate ratio of slow requests the SPRT is told, at this bound. */
+export const sprtRhoOf = (scenario: Scenario, bound: number): number =>
+  scenario.sprtLatency
+    ? slowShareOf(scenario.sprtLatency, bound) / slowShareOf(BASE_LATENCY, bound)
+    : scenario.sprtRho;
+
+/** The baseline share of slow requests at this bound. */
+export const baseSlowShare = (bound: number): number => slowShareOf(BASE_LATENCY, bound);
 
 /** The scenarios, in the order the table prints them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -129,17 +151,17 @@ export const SCENARIOS: readonly Scenario[] = [
   scenario('AA_lat', 'same latency distribution', {
     isNull: true,
     metric: 'latency',
-    sprtRho: LAT_RHO,
+    sprtLatency: SLOWER,
   }),
   scenario('lat_x1.2', 'every request 1.2× slower', {
     canaryLatency: SLOWER,
     metric: 'latency',
-    sprtRho: LAT_RHO,
+    sprtLatency: SLOWER,
   }),
   scenario('lat_tail', '2% of requests 3.06× slower (p99 +20%)', {
     canaryLatency: TAIL,
     metric: 'latency',
-    sprtRho: TAIL_RHO,
+    sprtLatency: TAIL,
   }),
   scenario('lowtraf_AA', '10 rps, w = 5%, 1% vs 1%', { isNull: true, rps: 10, canaryWeight: 0.05 }),
   scenario('lowtraf_2x', '10 rps, w = 5%, 1% → 2%', {
@@ -154,6 +176,15 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario('spike_canary', '1-minute 10% error spike in the canary only at minute 4', {
     canaryErrors: { base: 0.01, spike: SPIKE },
+  }),
+  scenario('rare_AA', '0.1% vs 0.1% errors (600 canary requests a minute)', {
+    isNull: true,
+    canaryErrors: { base: 0.001 },
+    primaryErrors: { base: 0.001 },
+  }),
+  scenario('rare_2x', 'errors 0.1% → 0.2%: within the 0.2-point rare-event margin', {
+    canaryErrors: { base: 0.002 },
+    primaryErrors: { base: 0.001 },
   }),
 ];
 

@@ -7,15 +7,17 @@ import type { Sampler } from './random.ts';
 import {
   BUCKET_SECONDS,
   BUCKETS,
+  baseSlowShare,
   errorRateAt,
   LATENCY_MEDIAN_MS,
   LATENCY_SIGMA,
   type LatencyModel,
   type Scenario,
-  SLOW_BOUND_MS,
 } from './scenarios.ts';
 
 export interface SimulatedRun {
+  /** The bound (ms) above which a request counts as slow. */
+  slowBoundMs: number;
   buckets: ReplayBucket[];
   /** Per bucket p99 latency (ms) of canary and primary; NaN without requests. Latency scenarios only. */
   canaryP99: number[];
@@ -51,13 +53,24 @@ const countAbove = (sorted: Float64Array, bound: number): number => {
 
 /**
  * Draws one run. Latency is sampled request by request only where a rule reads latency values
- * (latency scenarios); elsewhere the slow count is Binomial(requests, 1%), which is the same
- * distribution, since a request is slower than the p99 with probability 1%.
+ * (latency scenarios); elsewhere the slow count is Binomial(requests, P(slower than the bound)),
+ * which is the same distribution.
  */
-export const simulateRun = (scenario: Scenario, random: Sampler): SimulatedRun => {
+export const simulateRun = (
+  scenario: Scenario,
+  random: Sampler,
+  slowBoundMs: number,
+): SimulatedRun => {
+  const slowShare = baseSlowShare(slowBoundMs);
   const perBucket = scenario.rps * BUCKET_SECONDS;
   const perRequest = scenario.metric === 'latency';
-  const run: SimulatedRun = { buckets: [], canaryP99: [], primaryP99: [], canaryMinuteP99: [] };
+  const run: SimulatedRun = {
+    slowBoundMs,
+    buckets: [],
+    canaryP99: [],
+    primaryP99: [],
+    canaryMinuteP99: [],
+  };
   let minute: Float64Array[] = [];
   for (let i = 1; i <= BUCKETS; i++) {
     const t = i * BUCKET_SECONDS;
@@ -65,10 +78,12 @@ export const simulateRun = (scenario: Scenario, random: Sampler): SimulatedRun =
       const requests = random.poisson(perBucket * weight);
       const errorCount = random.binomial(requests, errorRateAt(errors, t));
       if (!perRequest)
-        return { side: { requests, errors: errorCount, slow: random.binomial(requests, 0.01) } };
+        return {
+          side: { requests, errors: errorCount, slow: random.binomial(requests, slowShare) },
+        };
       const sorted = latencies(random, requests, latency);
       return {
-        side: { requests, errors: errorCount, slow: countAbove(sorted, SLOW_BOUND_MS) },
+        side: { requests, errors: errorCount, slow: countAbove(sorted, slowBoundMs) },
         sorted,
       };
     };

@@ -4,6 +4,7 @@ import { replay } from '../../lib/domain/judge-replay.ts';
 import { parseReplayInput } from '../../lib/schemas/judge-replay.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { backtestCommand } from './judge-backtest.ts';
 import { readStdin } from './specs.ts';
 
 const readText = async (file: string): Promise<string> => {
@@ -46,5 +47,6 @@ export const judgeCommands = (program: Command, ctx: CliContext): void => {
       const input = replayInputOf(await readText(options.file), source);
       ctx.out(`${JSON.stringify(replay(input.spec, input.buckets), null, 2)}\n`);
     });
+  backtestCommand(judge, ctx);
   judge.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
 };

@@ -1,3 +1,4 @@
+import { DEFAULT_COMPARE } from './compare-defaults.ts';
 import { compareReason, requestsStillNeeded } from './judge-compare-evidence.ts';
 import {
   addWindow,
@@ -22,8 +23,19 @@ export interface CompareConfig {
   alpha: number;
   /** Non-inferior when the upper end of the confidence sequence for ρ is below it (1.5). */
   tolerance: number;
-  /** Prior concentration (100). Must stay the same for the whole rollout. */
+  /** Prior concentration of the one-sided e-value (regression). Must stay the same for the whole rollout. */
   k: number;
+  /**
+   * Prior concentration of the two-sided mixture behind the confidence sequence (non-inferior);
+   * default DEFAULT_COMPARE.intervalK. Must stay the same for the whole rollout.
+   */
+  intervalK?: number;
+  /**
+   * Rare events: non-inferior also when the canary's bad-event rate, bounded by the confidence
+   * sequence as (ρ upper end) × the primary's rate, is within this absolute margin of the
+   * primary's rate; default DEFAULT_COMPARE.rareMargin (0 turns the rule off).
+   */
+  rareMargin?: number;
   /** Canary requests needed at the current step before non-inferior may promote. */
   minRequests: number;
   /** What the bad events are, for the reason line ("errors", "requests slower than 320 ms"). */
@@ -151,6 +163,18 @@ const pooledRatio = (s: CompareState): number | null => {
 };
 
 /**
+ * The rare-event rule: with the primary's rate p̂ (at least one bad event counted, so a silent
+ * primary does not read as 0), the canary's rate is at most ρ_high·p̂ at the sequence's level,
+ * i.e. at most (ρ_high − 1)·p̂ above the primary's. The primary serves (1 − w)/w times the
+ * canary's traffic, so p̂ is far more precise than the ratio; the bound is the ratio's.
+ */
+export const withinRareMargin = (rhoHigh: number, primary: CountSide, margin: number): boolean => {
+  if (!(margin > 0) || primary.requests === 0) return false;
+  const rate = Math.max(primary.bad, 1) / primary.requests;
+  return (rhoHigh - 1) * rate <= margin;
+};
+
+/**
  * The verdict now: regression when the one-sided e-value against ρ ≤ 1 reaches 1/α;
  * non-inferior when the confidence sequence's upper end is below the tolerance and the step has
  * served `minRequests` canary requests; otherwise inconclusive, with a rough count of the
@@ -161,9 +185,11 @@ export const compareVerdict = (
   config: CompareConfig,
 ): { verdict: CompareVerdict; evidence: CompareEvidence } => {
   const threshold = 1 / config.alpha;
+  const intervalK = config.intervalK ?? DEFAULT_COMPARE.intervalK;
   const prior = state.refShare === null ? null : logPriorWeights(state.refShare, config.k);
   const logE = prior === null ? 0 : logMixture(prior.oneSided, state.logLR);
-  const cs = prior === null ? null : confidenceSet(prior.twoSided, state.logLR, config.alpha);
+  const csPrior = state.refShare === null ? null : logPriorWeights(state.refShare, intervalK);
+  const cs = csPrior === null ? null : confidenceSet(csPrior.twoSided, state.logLR, config.alpha);
   const rhoLow = cs?.low ?? null;
   const rhoHigh = cs?.high ?? null;
   const stepCanaryRequests = state.step.canary.requests;
@@ -171,7 +197,10 @@ export const compareVerdict = (
     share(state.step.canary, state.step.primary) ?? share(state.canary, state.primary) ?? 0;
   const waitingForTraffic = state.lastBatchRequests === 0;
   const regression = logE >= Math.log(threshold);
-  const bounded = rhoHigh !== null && rhoHigh < config.tolerance;
+  const bounded =
+    rhoHigh !== null &&
+    (rhoHigh < config.tolerance ||
+      withinRareMargin(rhoHigh, state.primary, config.rareMargin ?? DEFAULT_COMPARE.rareMargin));
   const nonInferior = !regression && bounded && stepCanaryRequests >= config.minRequests;
   const verdict: CompareVerdict = regression
     ? 'regression'

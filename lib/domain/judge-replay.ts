@@ -3,6 +3,8 @@
  * decided, bucket by bucket, on counts someone recorded. The benchmark feeds its simulated
  * traffic through this same function, so the figures it prints are the CLI's.
  */
+
+import { DEFAULT_COMPARE } from './compare-defaults.ts';
 import {
   type CompareConfig,
   type CompareEvidence,
@@ -37,6 +39,10 @@ export interface ReplaySpec {
   alpha: number;
   tolerance: number;
   k: number;
+  /** Prior concentration of the confidence sequence's mixture. */
+  intervalK: number;
+  /** Rare events' absolute margin (see CompareConfig.rareMargin). */
+  rareMargin: number;
   /** Canary requests needed in the current step before it may be called non-inferior. */
   minRequests: number;
   metrics: ReplayMetric[];
@@ -45,15 +51,17 @@ export interface ReplaySpec {
 }
 
 /**
- * The default judge: errors and slow requests, α = 0.01 split across the two, tolerance 1.5,
- * k = 100. minRequests = 1000 canary requests: a step is never promoted on fewer, whatever the
- * interval says (at 1% errors that is about ten expected bad events on the canary's side).
+ * The default judge: errors and slow requests, with DEFAULT_COMPARE's settings (α = 0.01 split
+ * across the two; docs/judges.md, "Defaults", says what each assumes). A step is never
+ * promoted on fewer than minRequests canary requests, whatever the interval says.
  */
 export const DEFAULT_REPLAY_SPEC: ReplaySpec = {
-  alpha: 0.01,
-  tolerance: 1.5,
-  k: 100,
-  minRequests: 1000,
+  alpha: DEFAULT_COMPARE.alpha,
+  tolerance: DEFAULT_COMPARE.tolerance,
+  k: DEFAULT_COMPARE.k,
+  intervalK: DEFAULT_COMPARE.intervalK,
+  rareMargin: DEFAULT_COMPARE.rareMargin,
+  minRequests: DEFAULT_COMPARE.minRequests,
   metrics: ['errors', 'slow'],
   stepStarts: [],
 };
@@ -95,6 +103,8 @@ const configOf = (spec: ReplaySpec): CompareConfig => ({
   alpha: spec.alpha / spec.metrics.length,
   tolerance: spec.tolerance,
   k: spec.k,
+  intervalK: spec.intervalK,
+  rareMargin: spec.rareMargin,
   minRequests: spec.minRequests,
 });
 

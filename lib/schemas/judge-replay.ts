@@ -59,6 +59,15 @@ const spec = z
         .number({ error: needs('a number') })
         .gt(0)
         .optional(),
+      intervalK: z
+        .number({ error: needs('a number') })
+        .gt(0)
+        .optional(),
+      rareMargin: z
+        .number({ error: needs('a number') })
+        .min(0)
+        .lt(1)
+        .optional(),
       minRequests: z
         .number({ error: needs('a number') })
         .min(0)

@@ -51,7 +51,11 @@ const compare = z
       .describe(
         'Non-inferior when the upper end of the interval for the rate ratio is below it; default 1.5',
       ),
-    k: positive.optional().describe('Prior concentration of the mixture test; default 100'),
+    k: positive
+      .optional()
+      .describe(
+        "Prior concentration of the mixture test's e-value; default 30 (DEFAULT_COMPARE.k)",
+      ),
     bounds: z
       .array(latencyBound)
       .min(1)

@@ -9,7 +9,14 @@ import {
 } from '../../lib/domain/judge-compare.ts';
 import { countTest } from '../../lib/domain/stats/count-test.ts';
 
-const config: CompareConfig = { alpha: 0.01, tolerance: 1.5, k: 100, minRequests: 200 };
+const config: CompareConfig = {
+  alpha: 0.01,
+  tolerance: 1.5,
+  k: 100,
+  intervalK: 100,
+  rareMargin: 0,
+  minRequests: 200,
+};
 
 /** mulberry32: a small seeded PRNG, so the simulations are reproducible. */
 const mulberry32 = (seed: number) => () => {
@@ -182,5 +189,65 @@ describe('the sequential compare test', () => {
     expect(() => observeBuckets(a, [bucket(20, -1, 0, 0, 0)], config)).toThrow(
       /buckets\[0\]\.canary/,
     );
+  });
+});
+
+describe('the interval prior and the rare-event rule', () => {
+  it('takes the confidence sequence from intervalK and the e-value from k', () => {
+    // One window: each half must match the closed-form test at its own concentration.
+    const cfg: CompareConfig = { ...config, k: 30, intervalK: 300 };
+    const state = observeBuckets(initialCompareState(cfg), [bucket(10, 100, 12, 900, 28)], cfg);
+    const { evidence } = compareVerdict(state, cfg);
+    const at = (k: number) =>
+      countTest({ canaryEvents: 12, totalEvents: 40, canaryShare: 0.1, k, alpha: 0.01 });
+    expect(Math.abs(evidence.logE - at(30).logMOneSided)).toBeLessThan(0.005);
+    expect(evidence.rhoHigh as number).toBeGreaterThanOrEqual(at(300).rateRatioUpper);
+    expect(evidence.rhoHigh as number).toBeLessThan(at(300).rateRatioUpper * 1.1);
+  });
+
+  // 0.1% errors, 60 000 canary and 540 000 primary requests, the canary's share of the events
+  // exactly its share of the requests: the interval for ρ is still wider than 1.5, so only
+  // the rare-event rule can promote.
+  const rare = [bucket(10, 60_000, 60, 540_000, 540)];
+  it('promotes a healthy canary with rare bad events only under the margin', () => {
+    const off: CompareConfig = { ...config, rareMargin: 0 };
+    const on: CompareConfig = { ...config, rareMargin: 0.002 };
+    const state = observeBuckets(initialCompareState(off), rare, off);
+    const without = compareVerdict(state, off);
+    expect(without.verdict).toBe('inconclusive');
+    const high = without.evidence.rhoHigh as number;
+    expect(high).toBeGreaterThan(1.5);
+    // (ρ_high − 1) × 0.1% must be within 0.2 pp: true here, so the margin decides.
+    expect((high - 1) * 0.001).toBeLessThanOrEqual(0.002);
+    expect(compareVerdict(state, on).verdict).toBe('non-inferior');
+  });
+
+  it('does not promote under the margin when the primary is not rare', () => {
+    // 1% errors on both sides, one twentieth of the counts: (ρ_high − 1) × 1% > 0.2 pp.
+    const on: CompareConfig = { ...config, rareMargin: 0.002 };
+    const state = observeBuckets(initialCompareState(on), [bucket(10, 3000, 30, 27_000, 270)], on);
+    const { verdict, evidence } = compareVerdict(state, on);
+    expect(evidence.rhoHigh as number).toBeGreaterThan(1.5);
+    expect(verdict).toBe('inconclusive');
+  });
+
+  it('under errors doubling at 1%, the margin adds no promotion', () => {
+    const random = mulberry32(81);
+    const on: CompareConfig = { ...config, k: 30, intervalK: 300, rareMargin: 0.002 };
+    let promoted = 0;
+    for (let run = 0; run < 100; run++) {
+      let state = initialCompareState(on);
+      for (let i = 1; i <= 180; i++) {
+        state = observeBuckets(
+          state,
+          [bucket(i * 10, 100, binomial(random, 100, 0.02), 900, binomial(random, 900, 0.01))],
+          on,
+        );
+        const { verdict } = compareVerdict(state, on);
+        if (verdict === 'non-inferior') promoted++;
+        if (verdict !== 'inconclusive') break;
+      }
+    }
+    expect(promoted).toBe(0);
   });
 });

@@ -39,15 +39,19 @@ const logit = (p: number): number => Math.log(p) - Math.log1p(-p);
  * how closely it tracks the continuous mixture.
  */
 export const logPriorWeights = (refShare: number, k: number): PriorWeights => {
-  // A judge asks for the same prior on every tick: keep the last one (a pure function's cache).
-  if (lastPrior && lastPrior.refShare === refShare && lastPrior.k === k) return lastPrior.weights;
+  // A judge asks for the same priors on every tick (one per k): keep the last few (a pure
+  // function's cache).
+  const key = `${refShare}:${k}`;
+  const cached = priorCache.get(key);
+  if (cached) return cached;
   const weights = computePrior(refShare, k);
-  lastPrior = { refShare, k, weights };
+  if (priorCache.size >= 8) priorCache.delete(priorCache.keys().next().value as string);
+  priorCache.set(key, weights);
   return weights;
 };
 
 type PriorWeights = { readonly twoSided: readonly number[]; readonly oneSided: readonly number[] };
-let lastPrior: { refShare: number; k: number; weights: PriorWeights } | null = null;
+const priorCache = new Map<string, PriorWeights>();
 
 const computePrior = (refShare: number, k: number): PriorWeights => {
   const a = k * refShare;
