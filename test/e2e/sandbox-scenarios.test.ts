@@ -45,11 +45,16 @@ const unmanaged = (vs: VirtualService, routesToo: boolean) => {
 const checkMetrics = (entries: LedgerEntry[]): MetricResult[] =>
   entries.flatMap((e) => (e.kind === 'check' ? (e.check?.metrics ?? []) : []));
 
-/** The compare judge's evidence on a metric; fails the test when there is none. */
+/**
+ * The compare judge's evidence on a metric (its one test: the sandbox's metrics use the default
+ * single bound); fails the test when there is none.
+ */
 const evidenceOf = (metric: MetricResult | undefined): CompareEvidence => {
-  const evidence = (metric as { evidence?: CompareEvidence } | undefined)?.evidence;
-  if (!evidence) throw new Error(`metric ${metric?.name} has no compare evidence`);
-  return evidence;
+  const evidence = (metric as { evidence?: { judge: string; tests?: CompareEvidence[] } })
+    ?.evidence;
+  const test = evidence?.judge === 'compare' ? evidence.tests?.[0] : undefined;
+  if (!test) throw new Error(`metric ${metric?.name} has no compare evidence`);
+  return test;
 };
 
 interface Observation {
