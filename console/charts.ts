@@ -1,6 +1,8 @@
 /*
  * One inline-SVG line chart per metric: the canary's value at each check, the primary's
- * beside it when the check measured it, and the threshold. An expression of browser
+ * beside it when the check measured it, and the threshold. Each canary point shows the
+ * metric's verdict: a filled dot passed, a hollow one was inconclusive, a red square failed.
+ * Compare metrics plot this check's bad-event percentage (5xx, or slower than the bound). An expression of browser
  * JavaScript kept as a string (see page.ts); it uses no template literals.
  */
 export const CONSOLE_CHARTS = `(function () {
@@ -10,6 +12,11 @@ export const CONSOLE_CHARTS = `(function () {
     'request-success-rate': { label: 'Success rate', unit: '%' },
     'request-duration': { label: 'p99 latency', unit: ' ms' }
   };
+  var COMPARE_LABELS = {
+    'request-success-rate': { label: 'Errors (compare)', unit: '%' },
+    'request-duration': { label: 'Slow requests (compare)', unit: '%' }
+  };
+  var VERDICT_COLOUR = { fail: '#b42318', inconclusive: '#ffffff', pass: '#d9730d' };
 
   function svg(tag, attrs, text) {
     var node = document.createElementNS(NS, tag);
@@ -27,7 +34,9 @@ export const CONSOLE_CHARTS = `(function () {
         weight: check.weight,
         canary: m && usable(m.value) ? m.value : null,
         primary: m && usable(m.primaryValue) ? m.primaryValue : null,
-        range: (m && m.thresholdRange) || {}
+        range: (m && m.thresholdRange) || {},
+        verdict: m ? m.verdict : null,
+        compare: !!(m && m.judge === 'compare')
       };
     });
   }
@@ -44,7 +53,8 @@ export const CONSOLE_CHARTS = `(function () {
   }
 
   function chart(name, points) {
-    var info = LABELS[name] || { label: name, unit: '' };
+    var compare = points.some(function (p) { return p.compare; });
+    var info = (compare ? COMPARE_LABELS[name] : LABELS[name]) || { label: name, unit: (compare ? '%' : '') };
     var range = points.length ? points[points.length - 1].range : {};
     var values = [];
     points.forEach(function (p) {
@@ -89,9 +99,14 @@ export const CONSOLE_CHARTS = `(function () {
     if (canary) root.append(svg('path', { d: canary, fill: 'none', stroke: '#d9730d', 'stroke-width': 2.5 }));
     points.forEach(function (p, i) {
       if (p.canary === null) return;
-      var dot = svg('circle', { cx: x(i), cy: y(p.canary), r: 3, fill: '#d9730d' });
+      var dot = p.verdict === 'fail'
+        ? svg('rect', { x: x(i) - 4, y: y(p.canary) - 4, width: 8, height: 8, fill: VERDICT_COLOUR.fail, class: 'verdict-fail' })
+        : svg('circle', { cx: x(i), cy: y(p.canary), r: p.verdict === 'inconclusive' ? 3.5 : 3,
+            fill: VERDICT_COLOUR[p.verdict] || '#d9730d', stroke: '#d9730d', 'stroke-width': 1.5,
+            class: 'verdict-' + (p.verdict || 'none') });
       dot.append(svg('title', {}, 'check ' + (i + 1) + ' at ' + p.weight + '%: canary ' + round(p.canary) + info.unit +
-        (p.primary !== null ? ', primary ' + round(p.primary) + info.unit : '')));
+        (p.primary !== null ? ', primary ' + round(p.primary) + info.unit : '') +
+        (p.verdict ? ' (' + p.verdict + ')' : '')));
       root.append(dot);
     });
 
@@ -100,7 +115,7 @@ export const CONSOLE_CHARTS = `(function () {
     caption.textContent = info.label + (info.unit ? ' (' + info.unit.trim() + ')' : '');
     var legend = document.createElement('div');
     legend.className = 'legend';
-    [['canary', '#d9730d'], ['primary', '#6e7781'], ['threshold', '#b42318']].forEach(function (item) {
+    [['canary', '#d9730d'], ['primary', '#6e7781'], [compare ? 'failed check' : 'threshold', '#b42318']].forEach(function (item) {
       var span = document.createElement('span');
       var swatch = document.createElement('span');
       swatch.className = 'swatch';

@@ -4,7 +4,7 @@ import { pendingEvent, transition } from '../domain/transition.ts';
 import { RolloutVersionConflictError } from '../ports/errors.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import type { CoreDeps } from './deps.ts';
-import { measureCheck } from './measure.ts';
+import { measureRollout } from './measure.ts';
 
 export interface AnalyzeDeps extends CoreDeps {
   /** The metrics backend for a rollout (one per provider or per cluster). */
@@ -53,9 +53,11 @@ export const analyzeRollout = async (
   if (state.phase !== 'Progressing')
     return { id, outcome: 'skipped', message: `rollout is ${state.phase}` };
 
-  const check = await measureCheck(deps.metricsFor(state.spec), state.spec, state.canaryWeight);
+  const { check, analysis } = await measureRollout(deps.metricsFor(state.spec), state, deps.now());
+  // The compare judge's counts go with the check's write: a check discarded by a race leaves
+  // them as they were, and the next check reads its buckets again.
   const outcome = transition(
-    state,
+    analysis ? { ...state, analysis } : state,
     { type: 'check', check },
     { now: deps.now(), decisionId: deps.newId() },
   );

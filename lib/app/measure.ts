@@ -1,3 +1,4 @@
+import type { AnalysisState } from '../domain/analysis-state.ts';
 import { BUILTIN_METRICS, isBuiltinMetric, SAMPLE_SIZE_QUERY } from '../domain/builtin-metrics.ts';
 import {
   type CheckResult,
@@ -12,8 +13,11 @@ import {
   type ThresholdRange,
   workloadOf,
 } from '../domain/rollout-spec.ts';
+import type { RolloutState } from '../domain/state.ts';
 import { renderTemplate } from '../domain/template.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
+import { measureCompare } from './measure-compare.ts';
+import { measureMannWhitney } from './measure-kayenta.ts';
 
 const ask = async (
   metrics: MetricsProvider,
@@ -26,7 +30,7 @@ const ask = async (
   }
 };
 
-const measureOne = async (
+const measureThreshold = async (
   metrics: MetricsProvider,
   spec: RolloutSpec,
   metric: MetricSpec,
@@ -36,19 +40,6 @@ const measureOne = async (
     target: workloadOf(spec.target.canary),
     interval: metric.interval ?? spec.analysis.interval,
   };
-  const judge = judgeOf(metric);
-  if (judge !== 'threshold') {
-    // The compare and mann-whitney judges are measured by their own use cases; until a
-    // build wires them in, such a metric holds the step: inconclusive, never a pass.
-    return {
-      name: metric.name,
-      query: '',
-      value: null,
-      judge,
-      verdict: 'inconclusive',
-      reason: `the ${judge} judge is not available in this build`,
-    };
-  }
   const thresholdRange = metric.thresholdRange as ThresholdRange;
   const builtin = metric.query === undefined && isBuiltinMetric(metric.name);
   const template =
@@ -99,14 +90,57 @@ const measureOne = async (
   };
 };
 
-/** Runs every metric of the spec against the canary and judges the check. */
+/**
+ * Runs every metric of the spec against the canary and judges the check. Threshold metrics
+ * only: the compare judge needs the rollout's state (see measureRollout).
+ */
 export const measureCheck = async (
   metrics: MetricsProvider,
   spec: RolloutSpec,
   weight: number,
 ): Promise<CheckResult> => {
   const results = await Promise.all(
-    spec.analysis.metrics.map((metric) => measureOne(metrics, spec, metric)),
+    spec.analysis.metrics
+      .filter((metric) => judgeOf(metric) === 'threshold')
+      .map((metric) => measureThreshold(metrics, spec, metric)),
   );
   return { weight, verdict: combineVerdicts(results.map((r) => r.verdict)), metrics: results };
+};
+
+/**
+ * One scheduled check of a rollout with every judge: threshold metrics on their window,
+ * compare metrics on the counts since the last check (their state comes back to be stored
+ * with the rollout), mann-whitney metrics on the check window, scored together. Results keep
+ * the spec's metric order.
+ */
+export const measureRollout = async (
+  metrics: MetricsProvider,
+  rollout: RolloutState,
+  now: Date,
+): Promise<{ check: CheckResult; analysis?: AnalysisState }> => {
+  const { spec } = rollout;
+  const judges = spec.analysis.metrics.map(judgeOf);
+  const [thresholds, compare, mannWhitney] = await Promise.all([
+    Promise.all(
+      spec.analysis.metrics.map((metric, i) =>
+        judges[i] === 'threshold' ? measureThreshold(metrics, spec, metric) : undefined,
+      ),
+    ),
+    judges.includes('compare') ? measureCompare(metrics, rollout, now) : undefined,
+    measureMannWhitney(metrics, spec, now),
+  ]);
+  const results = spec.analysis.metrics.map(
+    (metric, i) =>
+      thresholds[i] ??
+      compare?.results.get(metric.name) ??
+      (mannWhitney.get(metric.name) as MetricResult),
+  );
+  return {
+    check: {
+      weight: rollout.canaryWeight,
+      verdict: combineVerdicts(results.map((r) => r.verdict)),
+      metrics: results,
+    },
+    ...(compare ? { analysis: compare.analysis } : {}),
+  };
 };

@@ -1,5 +1,11 @@
+import type { CompareTestEvidence } from './analysis-state.ts';
 import type { Cause } from './events.ts';
-import { isWaitingForTraffic, type MetricResult, round } from './judge.ts';
+import {
+  isWaitingForTraffic,
+  type MannWhitneyEvidence,
+  type MetricResult,
+  round,
+} from './judge.ts';
 import type { LedgerEntry } from './state.ts';
 
 const LABELS: Record<string, { label: string; unit: string }> = {
@@ -7,8 +13,66 @@ const LABELS: Record<string, { label: string; unit: string }> = {
   'request-duration': { label: 'p99', unit: ' ms' },
 };
 
+/** Two significant digits; whole numbers from 100 on, with thousands separators. */
+const num = (x: number): string =>
+  Math.abs(x) >= 100 && Math.abs(x) < 1e7
+    ? Math.round(x).toLocaleString('en-US')
+    : Math.abs(x) >= 1e7
+      ? x.toExponential(1)
+      : String(Number(x.toPrecision(2)));
+
+const level = (alpha: number): string => `${Number(((1 - alpha) * 100).toPrecision(4))}%`;
+
+const ci = (e: CompareTestEvidence): string =>
+  `${level(e.alpha)} CI ${e.rhoLow === null ? '0' : num(e.rhoLow)}–${e.rhoHigh === null ? '∞' : num(e.rhoHigh)}`;
+
+const ratio = (e: CompareTestEvidence): string =>
+  e.rateRatio === null
+    ? `canary ${e.label} ${e.canary.bad}/${e.canary.requests} vs primary ${e.primary.bad}/${e.primary.requests}`
+    : `canary ${e.label} ${num(e.rateRatio)}× primary`;
+
+/**
+ * One compare test in plain language, e.g. `request-success-rate: canary errors 2.1× primary
+ * (99.5% CI 1.6–2.8), e-value 310 ≥ 200 → roll back`.
+ */
+export const describeCompareTest = (name: string, e: CompareTestEvidence): string => {
+  const head = `${name}${e.boundMs === undefined ? '' : ` (> ${e.boundMs} ms)`}: `;
+  if (e.verdict === 'regression')
+    return `${head}${ratio(e)} (${ci(e)}), e-value ${num(e.eValue)} ≥ ${num(e.threshold)} → roll back`;
+  if (e.verdict === 'non-inferior')
+    return `${head}${ratio(e)} (${ci(e)}, below ${num(e.tolerance)}) over ${e.canary.requests.toLocaleString('en-US')} canary requests → non-inferior`;
+  if (e.waitingForTraffic) return `${head}waiting for traffic`;
+  const needed =
+    e.requestsNeeded === null
+      ? ''
+      : `; about ${e.requestsNeeded.toLocaleString('en-US')} more canary requests${
+          e.minutesNeeded === null ? '' : ` (≈ ${Math.max(1, Math.round(e.minutesNeeded))} min)`
+        }`;
+  return `${head}${ratio(e)}, e-value ${num(e.eValue)} < ${num(e.threshold)} → inconclusive${needed}`;
+};
+
+/** A mann-whitney metric: `cpu: High, canary mean 0.9 vs primary 0.5, …, score 0 (pass ≥ 95, marginal ≥ 75)`. */
+export const describeMannWhitney = (name: string, e: MannWhitneyEvidence): string => {
+  const means =
+    e.canaryMean === undefined || e.baselineMean === undefined
+      ? ''
+      : `, canary mean ${num(e.canaryMean)} vs primary ${num(e.baselineMean)}`;
+  const shift =
+    e.estimate === undefined
+      ? ''
+      : `, shift ${num(e.estimate)}${e.ciLow === undefined || e.ciHigh === undefined ? '' : ` (CI ${num(e.ciLow)}–${num(e.ciHigh)})`}`;
+  const critical = e.criticalFailure ? ', a critical metric failed' : '';
+  return `${name}: ${e.classification}${means}${shift}, score ${num(e.score)} (pass ≥ ${e.thresholds.pass}, marginal ≥ ${e.thresholds.marginal})${critical}`;
+};
+
 /** `success rate 99.2% ≥ 99%`, `p99 312 ms ≤ 500 ms`, `error-budget: no data`. */
 export const describeMetric = (metric: MetricResult): string => {
+  const { evidence } = metric;
+  if (evidence?.judge === 'compare' && evidence.tests.length > 0)
+    return evidence.tests.map((test) => describeCompareTest(metric.name, test)).join(' · ');
+  if (evidence?.judge === 'mann-whitney') return describeMannWhitney(metric.name, evidence);
+  if (metric.judge === 'compare' || metric.judge === 'mann-whitney')
+    return `${metric.name}: ${metric.reason}`;
   const { label, unit } = LABELS[metric.name] ?? { label: metric.name, unit: '' };
   if (metric.value === null || !Number.isFinite(metric.value)) return `${label}: ${metric.reason}`;
   const value = `${round(metric.value)}${unit}`;

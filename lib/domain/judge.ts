@@ -1,6 +1,23 @@
+import type { CompareTestEvidence } from './analysis-state.ts';
+import type { KayentaMetricResult } from './judge-kayenta.ts';
 import type { JudgeType, ThresholdRange } from './rollout-spec.ts';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** What a Mann–Whitney metric measured: its classification and the rollout's score. */
+export interface MannWhitneyEvidence extends KayentaMetricResult {
+  canaryPoints: number;
+  baselinePoints: number;
+  score: number;
+  scoreVerdict: 'pass' | 'marginal' | 'fail';
+  criticalFailure: boolean;
+  thresholds: { pass: number; marginal: number };
+}
+
+/** The statistics behind a compare or mann-whitney verdict, kept in the ledger. */
+export type MetricEvidence =
+  | { judge: 'compare'; tests: CompareTestEvidence[] }
+  | ({ judge: 'mann-whitney' } & MannWhitneyEvidence);
 
 /** What one metric measured in one check, and what the judge made of it. */
 export interface MetricResult {
@@ -24,6 +41,8 @@ export interface MetricResult {
    * it looked at. Absent when it does not know (a custom query has no request count).
    */
   waitingForTraffic?: boolean;
+  /** compare and mann-whitney: the evidence (counts, e-value, intervals, thresholds). */
+  evidence?: MetricEvidence;
   verdict: Verdict;
   reason: string;
 }

@@ -1,3 +1,4 @@
+import type { AnalysisState } from './analysis-state.ts';
 import type { Cause, DetailType } from './events.ts';
 import type { CheckResult } from './judge.ts';
 import type { Phase } from './phase.ts';
@@ -46,6 +47,8 @@ export interface RolloutState {
    * moves the progress deadline out by as much. Reset when a step is applied or on resume.
    */
   quietMs?: number;
+  /** The compare judge's accumulated counts and evidence; absent before the first check. */
+  analysis?: AnalysisState;
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;

@@ -40,8 +40,16 @@ export const check = (state: RolloutState, result: CheckResult, ctx: Context): O
   }
   if (result.verdict === 'fail') {
     const failed = { ...counted, failedChecks: state.failedChecks + 1 };
-    if (failed.failedChecks >= analysis.threshold) {
-      const reason = `${failed.failedChecks} failed checks reached the threshold of ${analysis.threshold}`;
+    // The compare judge's regression is already a decision at level α (anytime-valid across
+    // checks): waiting for more failed checks would only add canary traffic to a bad version.
+    const regressed = result.metrics
+      .filter((metric) => metric.judge === 'compare' && metric.verdict === 'fail')
+      .map((metric) => metric.name);
+    if (regressed.length > 0 || failed.failedChecks >= analysis.threshold) {
+      const reason =
+        regressed.length > 0
+          ? `the compare judge found a regression in ${regressed.join(', ')}; rolled back at once`
+          : `${failed.failedChecks} failed checks reached the threshold of ${analysis.threshold}`;
       return withCompleted(
         decide(
           failed,

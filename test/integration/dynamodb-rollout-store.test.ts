@@ -3,8 +3,9 @@ import { DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamo
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoRolloutStore, MalformedItemError } from '../../lib/adapters/dynamodb/index.ts';
+import { stateItem } from '../../lib/adapters/dynamodb/items.ts';
 import { createTable, localDynamoClients } from '../../sandbox/dynamodb-local.ts';
-import { ledgerEntry, NOW, rolloutState } from '../support/rollout-fixtures.ts';
+import { fullState, ledgerEntry, NOW, rolloutState } from '../support/rollout-fixtures.ts';
 import { rolloutStoreContract } from '../support/rollout-store-contract.ts';
 
 const endpoint = inject('dynamoEndpoint');
@@ -117,5 +118,23 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     const read = store.get('prod/shop/cart');
     await expect(read).rejects.toBeInstanceOf(MalformedItemError);
     await expect(read).rejects.toThrow(/ROLLOUT#prod\/shop\/cart STATE/);
+  });
+
+  it('rejects a state whose compare counts are malformed, naming the field', async () => {
+    const tableName = await newTable();
+    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const state = fullState();
+    const item = stateItem(state);
+    const broken = structuredClone(item) as {
+      state: { analysis: { tests: Record<string, { compare: { logLR: unknown } }> } };
+    };
+    const test = broken.state.analysis.tests['request-duration@p50'];
+    if (test) test.compare.logLR = 'not a list';
+    await doc.send(
+      new PutCommand({ TableName: tableName, Item: broken as Record<string, unknown> }),
+    );
+    const read = store.get(state.id);
+    await expect(read).rejects.toBeInstanceOf(MalformedItemError);
+    await expect(read).rejects.toThrow(/logLR/);
   });
 });

@@ -58,6 +58,25 @@ export const ledgerItem = (entry: LedgerEntry, index: number, suffix: string): I
 const int = z.number().int();
 const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not an instant');
 const phase = z.enum(PHASES);
+const side = z.object({ requests: z.number(), bad: z.number() });
+
+/** The compare judge's counts: the next check folds into them, so they must be whole. */
+const analysisSchema = z.looseObject({
+  stepStartedAt: z.string(),
+  tests: z.record(
+    z.string(),
+    z.looseObject({
+      boundMs: z.number().nullable().optional(),
+      compare: z.looseObject({
+        refShare: z.number().nullable(),
+        logLR: z.array(z.number()),
+        canary: side,
+        primary: side,
+        lastT: z.number().nullable(),
+      }),
+    }),
+  ),
+});
 
 const stateItemSchema = z.object({
   PK: z.string(),
@@ -82,6 +101,7 @@ const stateItemSchema = z.object({
     createdAt: z.string(),
     updatedAt: z.string(),
     message: z.string(),
+    analysis: analysisSchema.optional(),
   }),
 });
 
