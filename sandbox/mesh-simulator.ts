@@ -25,6 +25,18 @@ export interface WorkloadBehaviour {
   latencyFactor?: number;
 }
 
+/**
+ * A change to the traffic, `afterMs` after `play()` was called: the offered load, and either
+ * workload's behaviour. A shared incident changes both workloads at once; night sets the load
+ * to 0.
+ */
+export interface TrafficChange {
+  afterMs: number;
+  requestsPerSecond?: number;
+  primary?: Partial<WorkloadBehaviour>;
+  canary?: Partial<WorkloadBehaviour>;
+}
+
 export interface MeshSimulatorOptions {
   namespace: string;
   primary: { workload: string; behaviour: WorkloadBehaviour };
@@ -46,6 +58,10 @@ export interface MeshSimulator {
   metricsUrl: string;
   port: number;
   setBehaviour(which: Which, behaviour: Partial<WorkloadBehaviour>): void;
+  /** The offered load from now on; 0 sends nothing to either workload. */
+  setRequestsPerSecond(requestsPerSecond: number): void;
+  /** Applies each change when its time comes, on the tick that follows; replaces any earlier plan. */
+  play(changes: readonly TrafficChange[]): void;
   totals(): Totals;
   stop(): Promise<void>;
 }
@@ -114,10 +130,38 @@ export async function startMeshSimulator(opts: MeshSimulatorOptions): Promise<Me
       duration.zero(labels(which, code));
     }
   }
+  // Bound once: thousands of observations a second should not hash their labels each time.
+  const timers = {
+    primary: {
+      ok: duration.labels(labels('primary', '200')),
+      failed: duration.labels(labels('primary', '500')),
+    },
+    canary: {
+      ok: duration.labels(labels('canary', '200')),
+      failed: duration.labels(labels('canary', '500')),
+    },
+  };
 
   let weights = INITIAL_WEIGHTS;
   let last = Date.now();
   let carry = 0;
+  let requestsPerSecond = checkedRate(opts.requestsPerSecond);
+  let plan: { at: number; change: TrafficChange }[] = [];
+
+  const setBehaviour = (which: Which, behaviour: Partial<WorkloadBehaviour>) => {
+    const given = Object.entries(behaviour).filter(([, value]) => value !== undefined);
+    behaviours[which] = withDefaults({ ...behaviours[which], ...Object.fromEntries(given) });
+  };
+  /** Changes that are due take effect before this tick's traffic is served. */
+  const applyDue = (now: number) => {
+    while (plan[0] && plan[0].at <= now) {
+      const { change } = plan.shift() as { change: TrafficChange };
+      if (change.requestsPerSecond !== undefined)
+        requestsPerSecond = checkedRate(change.requestsPerSecond);
+      if (change.primary) setBehaviour('primary', change.primary);
+      if (change.canary) setBehaviour('canary', change.canary);
+    }
+  };
 
   const serve = (which: Which, count: number) => {
     const b = behaviours[which];
@@ -126,7 +170,7 @@ export async function startMeshSimulator(opts: MeshSimulatorOptions): Promise<Me
       const failed = random() < b.errorRate;
       if (failed) errors++;
       const ms = b.latencyMedianMs * b.latencyFactor * Math.exp(b.latencySigma * normal(random));
-      duration.observe(labels(which, failed ? '500' : '200'), ms);
+      timers[which][failed ? 'failed' : 'ok'].observe(ms);
     }
     if (count - errors > 0) requests.inc(labels(which, '200'), count - errors);
     if (errors > 0) requests.inc(labels(which, '500'), errors);
@@ -142,9 +186,9 @@ export async function startMeshSimulator(opts: MeshSimulatorOptions): Promise<Me
       // Keep the last good split, as a proxy keeps its last good config.
     }
     const now = Date.now();
+    applyDue(now);
     // A rounded expectation plus carry: a steady rate without Poisson noise in the counts.
-    const expected =
-      (opts.requestsPerSecond * Math.min(now - last, MAX_CATCH_UP_MS)) / 1000 + carry;
+    const expected = (requestsPerSecond * Math.min(now - last, MAX_CATCH_UP_MS)) / 1000 + carry;
     last = now;
     const count = Math.floor(expected);
     carry = expected - count;
@@ -188,9 +232,17 @@ export async function startMeshSimulator(opts: MeshSimulatorOptions): Promise<Me
   return {
     metricsUrl: `http://127.0.0.1:${port}/metrics`,
     port,
-    setBehaviour: (which, behaviour) => {
-      const given = Object.entries(behaviour).filter(([, value]) => value !== undefined);
-      behaviours[which] = withDefaults({ ...behaviours[which], ...Object.fromEntries(given) });
+    setBehaviour,
+    setRequestsPerSecond: (rate) => {
+      requestsPerSecond = checkedRate(rate);
+    },
+    play: (changes) => {
+      const start = Date.now();
+      plan = [...changes]
+        .sort((a, b) => a.afterMs - b.afterMs)
+        .map((change) => ({ at: start + change.afterMs, change }));
+      // A change due now shows in the very next scrape, not a tick later.
+      applyDue(start);
     },
     totals: () => ({ primary: { ...totals.primary }, canary: { ...totals.canary } }),
     stop: async () => {
@@ -210,6 +262,12 @@ const withDefaults = (b: WorkloadBehaviour): Required<WorkloadBehaviour> => ({
   latencySigma: b.latencySigma ?? 0.5,
   latencyFactor: b.latencyFactor ?? 1,
 });
+
+const checkedRate = (rate: number): number => {
+  if (!(Number.isFinite(rate) && rate >= 0))
+    throw new RangeError(`requestsPerSecond must be a finite number ≥ 0, got ${rate}`);
+  return rate;
+};
 
 const validWeights = (w: { primary: number; canary: number }): boolean =>
   Number.isFinite(w.primary) && Number.isFinite(w.canary) && w.primary >= 0 && w.canary >= 0;

@@ -2,6 +2,7 @@ import { type ApiClient, createApiClient } from '../cli/api-client.ts';
 import { createPrometheusMetricsProvider } from '../lib/adapters/prometheus/index.ts';
 import { primarySeriesProblems } from '../lib/app/preflight.ts';
 import { durationMs } from '../lib/domain/duration.ts';
+import { isWaitingForTraffic } from '../lib/domain/judge.ts';
 import { isTerminal } from '../lib/domain/phase.ts';
 import type { Weights } from '../lib/domain/routes.ts';
 import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
@@ -21,7 +22,23 @@ export interface ScenarioSummary {
   cause?: string;
   /** The alert's name, when an alert caused it. */
   alert?: string;
+  /**
+   * True when the rollout was still running when the scenario's bounded duration ran out
+   * (`no-traffic`): it held, and `phase` is where it held.
+   */
+  held?: boolean;
+  /** With `held`: every check so far was waiting for traffic (and there was at least one). */
+  waitingForTraffic?: boolean;
 }
+
+/** The margin after a bounded scenario's last interval, for the last check to be written. */
+const HOLD_MARGIN_MS = 10_000;
+/** A check needs a whole 10-second bucket of counts. */
+const BUCKET_MS = 10_000;
+
+/** How long a scenario that holds runs: its intervals (at least as many buckets) plus a margin. */
+export const holdDurationMs = (interval: string, intervals: number): number =>
+  intervals * Math.max(durationMs(interval), BUCKET_MS) + HOLD_MARGIN_MS;
 
 export interface RunOptions {
   scenario: ScenarioName;
@@ -44,6 +61,8 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
   const api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
   await options.onStack?.(stack, api);
   const scenario = SCENARIO_DEFINITIONS[options.scenario];
+  if (scenario.timeline) stack.mesh.play(scenario.timeline);
+  if (scenario.startAfterMs) await sleep(scenario.startAfterMs);
   const { rollout } = await api.createRollout(
     sandboxSpec(options.interval, { alerts: scenario.alerts ?? false }),
   );
@@ -60,7 +79,12 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
     }
   })();
 
-  const deadline = Date.now() + (options.timeoutMs ?? 10 * durationMs(options.interval) + 120_000);
+  const holdMs =
+    scenario.holdIntervals === undefined
+      ? undefined
+      : holdDurationMs(options.interval, scenario.holdIntervals);
+  const deadline =
+    Date.now() + (holdMs ?? options.timeoutMs ?? 10 * durationMs(options.interval) + 120_000);
   let seen = 0;
   let state: RolloutState = rollout;
   let entries: LedgerEntry[] = [];
@@ -76,9 +100,11 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
     ticking = false;
     await ticker;
   }
-  if (!isTerminal(state.phase))
+  const held = holdMs !== undefined && !isTerminal(state.phase);
+  if (!isTerminal(state.phase) && !held)
     throw new Error(`rollout ${id} did not finish in time; it is ${state.phase}`);
   const cause = entries.findLast((e) => e.kind === 'applied')?.cause;
+  const checks = entries.flatMap((e) => (e.kind === 'check' && e.check ? [e.check] : []));
   return {
     rollout: id,
     scenario: options.scenario,
@@ -90,10 +116,18 @@ export const runScenario = async (stack: Stack, options: RunOptions): Promise<Sc
     ledgerEntries: entries.length,
     ...(cause ? { cause: cause.type } : {}),
     ...(cause?.type === 'alert' ? { alert: cause.name } : {}),
+    ...(held
+      ? {
+          held,
+          waitingForTraffic: checks.length > 0 && checks.every((c) => isWaitingForTraffic(c)),
+        }
+      : {}),
   };
 };
 
 const SERIES_TIMEOUT_MS = 30_000;
+/** The offered load of every scenario (the timeline may change it). */
+export const SANDBOX_REQUESTS_PER_SECOND = 5000;
 
 /**
  * Resolves once Prometheus has the built-in metrics for the seed's primary, as apply's
@@ -124,8 +158,9 @@ export const startScenarioStack = async (
     ...(options.crdDir === undefined ? {} : { crdDir: options.crdDir }),
     primary: scenario.primary,
     canary: scenario.canary,
-    // Enough traffic that 10% of it gives a few hundred requests per 5 s check.
-    requestsPerSecond: 1000,
+    // The compare judge needs bad events on both sides: at 5000 a second, 10% of it gives the
+    // canary about 5 errors and 3–4 slow requests a second, enough to promote a step in seconds.
+    requestsPerSecond: SANDBOX_REQUESTS_PER_SECOND,
     ...(options.prometheusBinary ? { prometheusBinary: options.prometheusBinary } : {}),
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
     ...(scenario.alerts ? { alertmanager: true } : {}),

@@ -26,7 +26,7 @@ export const sandboxCommand = (program: Command): void => {
     .description(
       'run the whole loop on this machine: Prometheus, DynamoDB Local, an emulated Kubernetes API and a simulated mesh; or, with --kubeconfig and --prometheus, kanari against your own cluster',
     )
-    .option('--scenario <name>', `${SCENARIOS.join(' | ')}`, 'healthy')
+    .option('--scenario <name>', `${SCENARIOS.join(' | ')} (see below)`, 'healthy')
     .option('--interval <duration>', 'analysis interval (default 5s; 10m for the alert scenario)')
     .option('--json', 'print a JSON summary as the last line')
     .option('--keep', 'stay up after the rollout and print the endpoints')
@@ -37,6 +37,13 @@ export const sandboxCommand = (program: Command): void => {
     .option('--context <name>', "the kubeconfig's context, and so the kanari cluster name")
     .option('--prometheus <url>', 'bring your own Prometheus (needs --kubeconfig)')
     .option('-f, --file <spec>', 'with --kubeconfig: apply this spec and follow it to its end')
+    .addHelpText(
+      'after',
+      `\nScenarios (what a correct kanari does with each):\n${SCENARIOS.map(
+        (name) =>
+          `  ${name.padEnd(17)}${SCENARIO_DEFINITIONS[name].description} → ${SCENARIO_DEFINITIONS[name].expected}`,
+      ).join('\n')}\n`,
+    )
     .option(
       '--crds <dir>',
       "serve the CustomResourceDefinitions in this folder instead of the built-in Istio types (default: Istio's schemas from @kubernetes-models/istio)",
@@ -122,8 +129,11 @@ export const sandboxCommand = (program: Command): void => {
               say(`  ${entry.at.slice(11, 19)}  ${describeEntry(entry)}`);
             },
           });
+          const weights = `primary ${summary.finalWeights.primary}% · canary ${summary.finalWeights.canary}%`;
           say(
-            `${summary.rollout}: ${summary.phase} · primary ${summary.finalWeights.primary}% · canary ${summary.finalWeights.canary}%`,
+            summary.held
+              ? `${summary.rollout}: held, still ${summary.phase} after ${summary.steps.length} checks · ${weights}${summary.waitingForTraffic ? ' · every check: waiting for traffic' : ''}`
+              : `${summary.rollout}: ${summary.phase} · ${weights}`,
           );
           if (options.keep) {
             for (const line of endpoints(stack)) say(line);

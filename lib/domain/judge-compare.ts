@@ -43,6 +43,9 @@ export interface CompareConfig {
 }
 
 /** JSON-serialisable accumulator, stored with the rollout; every number in it is finite. */
+/** e-values above e^34 (≈ 5.8e14, below 2^53) are stored as that: far past any 1/α. */
+export const E_VALUE_CAP_LOG = 34;
+
 export interface CompareState {
   /** The canary's share θ* of the first window with a bad event; it fixes the prior. */
   refShare: number | null;
@@ -218,7 +221,8 @@ export const compareVerdict = (
     theta0,
     logE,
     // e^700 is near the largest finite double; logE carries the exact figure.
-    eValue: Math.exp(Math.min(logE, 700)),
+    // Capped for storage (DynamoDB numbers, JSON): logE carries the exact value.
+    eValue: Math.exp(Math.min(logE, E_VALUE_CAP_LOG)),
     threshold,
     rateRatio: pooledRatio(state),
     rhoLow,

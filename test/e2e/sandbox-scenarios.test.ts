@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiClient } from '../../cli/api-client.ts';
+import type { MetricResult } from '../../lib/domain/judge.ts';
+import type { CompareEvidence } from '../../lib/domain/judge-compare.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
 import type { LedgerEntry } from '../../lib/domain/state.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
@@ -37,6 +39,22 @@ const unmanaged = (vs: VirtualService, routesToo: boolean) => {
     metadata,
     spec: { ...vs.spec, http: routesToo ? http : [http[0], ...(vs.spec.http ?? []).slice(1)] },
   };
+};
+
+/** Every metric of every check in the ledger, in order. */
+const checkMetrics = (entries: LedgerEntry[]): MetricResult[] =>
+  entries.flatMap((e) => (e.kind === 'check' ? (e.check?.metrics ?? []) : []));
+
+/**
+ * The compare judge's evidence on a metric (its one test: the sandbox's metrics use the default
+ * single bound); fails the test when there is none.
+ */
+const evidenceOf = (metric: MetricResult | undefined): CompareEvidence => {
+  const evidence = (metric as { evidence?: { judge: string; tests?: CompareEvidence[] } })
+    ?.evidence;
+  const test = evidence?.judge === 'compare' ? evidence.tests?.[0] : undefined;
+  if (!test) throw new Error(`metric ${metric?.name} has no compare evidence`);
+  return test;
 };
 
 interface Observation {
@@ -143,12 +161,14 @@ describe('sandbox scenarios, end to end with real DynamoDB Local, Prometheus and
     expect(refused.resourceVersionAfter).toBe(refused.resourceVersionBefore);
   });
 
-  it('healthy: walks every step and succeeds with the canary at 100', () => {
+  it('healthy: walks every step on the compare judge and succeeds with the canary at 100', () => {
     const { summary, entries, observed, seed, final } = healthy;
     expect(summary.phase).toBe('Succeeded');
-    expect(summary.steps).toEqual(
-      [10, 20, 30, 40, 50].map((weight) => ({ weight, verdict: 'pass' })),
-    );
+    // Holds (inconclusive) are allowed while evidence builds up; every step passed once.
+    expect(summary.steps.filter((s) => s.verdict === 'pass').map((s) => s.weight)).toEqual([
+      10, 20, 30, 40, 50,
+    ]);
+    expect(summary.steps.some((s) => s.verdict === 'fail')).toBe(false);
     expect(
       entries.filter((e) => e.kind === 'applied').map((e) => e.applied?.weights.canary),
     ).toEqual([10, 20, 30, 40, 50, 100]);
@@ -159,9 +179,17 @@ describe('sandbox scenarios, end to end with real DynamoDB Local, Prometheus and
     expect(unmanaged(final, false)).toEqual(unmanaged(seed, false));
     const check = entries.find((e) => e.kind === 'check')?.check;
     expect(check?.metrics.map((m) => m.name)).toEqual(['request-success-rate', 'request-duration']);
-    expect(
-      check?.metrics.every((m) => typeof m.value === 'number' && m.query.includes('my-service-v2')),
-    ).toBe(true);
+    const metrics = checkMetrics(entries);
+    expect(metrics.every((m) => m.judge === 'compare')).toBe(true);
+    // Each pass says why: the canary's rate against the primary's, bounded under the tolerance.
+    const passed = metrics.filter((m) => m.verdict === 'pass');
+    expect(passed.length).toBeGreaterThanOrEqual(10);
+    for (const m of passed) {
+      expect(m.reason).toMatch(/× primary .*→ non-inferior/);
+      const e = evidenceOf(m);
+      expect(e.rhoHigh).not.toBeNull();
+      expect(e.rhoHigh as number).toBeLessThan(e.tolerance);
+    }
   });
 
   for (const scenario of ['errors', 'latency'] as const) {
@@ -173,27 +201,35 @@ describe('sandbox scenarios, end to end with real DynamoDB Local, Prometheus and
         summary = result.summary;
       }, 300_000);
 
-      it('fails two checks at 10% and rolls back, with the canary at 0', () => {
+      it('fails at 10% on the compare judge and rolls back, with the canary at 0', () => {
         expect(summary.phase).toBe('RolledBack');
-        expect(summary.steps).toEqual([
-          { weight: 10, verdict: 'fail' },
-          { weight: 10, verdict: 'fail' },
-        ]);
+        expect(summary.steps.every((s) => s.weight === 10)).toBe(true);
+        expect(summary.steps.at(-1)).toEqual({ weight: 10, verdict: 'fail' });
         expect(
           result.entries.filter((e) => e.kind === 'applied').map((e) => e.applied?.weights.canary),
         ).toEqual([10, 0]);
         expect(summary.finalWeights).toEqual({ primary: 100, canary: 0 });
-        const failing = result.entries
-          .filter((e) => e.kind === 'check')
-          .flatMap((e) => e.check?.metrics ?? []);
-        const metric = scenario === 'errors' ? 'request-success-rate' : 'request-duration';
-        expect(failing.filter((m) => m.name === metric).every((m) => m.verdict === 'fail')).toBe(
-          true,
-        );
         const rollback = result.entries.find(
           (e) => e.decision?.action === 'rollback' && e.kind === 'check',
         );
         expect(rollback?.cause).toEqual({ type: 'analysis' });
+        const name = scenario === 'errors' ? 'request-success-rate' : 'request-duration';
+        const metric = rollback?.check?.metrics.find((m) => m.name === name);
+        expect(metric?.judge).toBe('compare');
+        expect(metric?.verdict).toBe('fail');
+        expect(metric?.reason).toMatch(/× primary .*e-value .* ≥ .*→ roll back/);
+        // The evidence: counts on both sides, and an e-value at or above 1/α for this metric
+        // (the rollout's α = 0.01 split across its two metrics: 1/α ≥ 100).
+        const e = evidenceOf(metric);
+        expect(e.canary.requests).toBeGreaterThan(0);
+        expect(e.primary.requests).toBeGreaterThan(e.canary.requests);
+        expect(e.canary.bad).toBeGreaterThan(0);
+        expect(e.canary.bad / e.canary.requests).toBeGreaterThan(
+          (2 * e.primary.bad) / e.primary.requests,
+        );
+        expect(e.threshold).toBeGreaterThanOrEqual(100);
+        expect(e.eValue).toBeGreaterThanOrEqual(e.threshold);
+        expect(e.rhoLow as number).toBeGreaterThan(1);
       });
 
       it('points the /v2 prefix route back at my-service and changes nothing else', () => {
@@ -214,4 +250,74 @@ describe('sandbox scenarios, end to end with real DynamoDB Local, Prometheus and
       });
     });
   }
+
+  describe('shared-incident', () => {
+    let result: Awaited<ReturnType<typeof run>>;
+    beforeAll(async () => {
+      result = await run('shared-incident');
+    }, 300_000);
+
+    it('does not roll the canary back when both sides answer 5% 5xx, and the ledger says they rose alike', () => {
+      const { summary, entries } = result;
+      expect(summary.phase).not.toBe('RolledBack');
+      expect(summary.phase).toBe('Succeeded');
+      expect(summary.steps.some((s) => s.verdict === 'fail')).toBe(false);
+      expect(entries.some((e) => e.decision?.action === 'rollback')).toBe(false);
+      // Checks during the incident: both sides' error rates are up (a 99% threshold on the
+      // canary alone would have failed them), and the judge compares them: alike, so no
+      // evidence against the canary.
+      const during = checkMetrics(entries)
+        .filter((m) => m.name === 'request-success-rate')
+        .filter((m) => {
+          const e = evidenceOf(m);
+          return (
+            e.canary.bad / Math.max(e.canary.requests, 1) > 0.03 &&
+            e.primary.bad / Math.max(e.primary.requests, 1) > 0.03
+          );
+        });
+      expect(during.length).toBeGreaterThan(0);
+      for (const m of during) {
+        expect(m.verdict).not.toBe('fail');
+        const e = evidenceOf(m);
+        expect(e.rateRatio as number).toBeGreaterThan(0.7);
+        expect(e.rateRatio as number).toBeLessThan(1.4);
+        expect(e.eValue).toBeLessThan(e.threshold);
+        // A hold says what is still needed; a pass says how the two sides compare.
+        if (m.verdict === 'pass') expect(m.reason).toMatch(/canary errors [0-9.]+× primary/);
+      }
+      expect(during.some((m) => m.verdict === 'pass')).toBe(true);
+    });
+  });
+
+  describe('no-traffic', () => {
+    let result: Awaited<ReturnType<typeof run>>;
+    beforeAll(async () => {
+      result = await run('no-traffic');
+    }, 300_000);
+
+    it('holds at the first step, waiting for traffic, and never promotes', () => {
+      const { summary, entries, final } = result;
+      expect(summary.held).toBe(true);
+      expect(summary.phase).toBe('Progressing');
+      expect(summary.waitingForTraffic).toBe(true);
+      expect(summary.steps.length).toBeGreaterThanOrEqual(2);
+      expect(summary.steps.every((s) => s.weight === 10 && s.verdict === 'inconclusive')).toBe(
+        true,
+      );
+      expect(
+        entries.filter((e) => e.kind === 'applied').map((e) => e.applied?.weights.canary),
+      ).toEqual([10]);
+      expect(entries.every((e) => (e.check?.weight ?? 10) <= 10)).toBe(true);
+      expect(currentWeights(final, SEED_TARGET)).toEqual({ primary: 90, canary: 10 });
+      for (const m of checkMetrics(entries)) {
+        expect(m.waitingForTraffic).toBe(true);
+        expect(m.reason).toContain('waiting for traffic');
+      }
+      expect(
+        entries
+          .filter((e) => e.kind === 'check')
+          .every((e) => e.decision === undefined || e.decision.action === 'hold'),
+      ).toBe(true);
+    });
+  });
 });
