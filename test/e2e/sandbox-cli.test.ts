@@ -28,7 +28,7 @@ describe('kanari sandbox (the CLI a newcomer runs)', () => {
     expect(summary.ledgerEntries).toBeGreaterThanOrEqual(5);
     // With --json the live lines go to stderr, so stdout stays machine-readable.
     expect(stderr).toMatch(
-      /Check at 10%: success rate 9\d(\.\d+)?% < 99% · p99 \d+(\.\d+)? ms ≤ 500 ms → fail/,
+      /Check at 10%: request-success-rate: canary errors [\d.]+× primary \([\d.]+% CI [\d.]+–[\d.]+\), e-value [\d.e+]+ ≥ \d+ → roll back/,
     );
     expect(stderr).toMatch(/Applied: primary 100% · canary 0% → RolledBack/);
   });
