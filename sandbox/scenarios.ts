@@ -101,7 +101,14 @@ export const SCENARIO_DEFINITIONS: Record<ScenarioName, Scenario> = {
 };
 
 /** The rollout spec the sandbox runs: the seed's my-service → my-service-v2. */
-export const sandboxSpec = (interval: string, options: { alerts?: boolean } = {}) => ({
+/**
+ * The rollout spec the sandbox runs. `thresholds` pins the built-ins to the threshold judge
+ * (success rate ≥ min %, p99 ≤ max ms), for runs that are about something other than the judge.
+ */
+export const sandboxSpec = (
+  interval: string,
+  options: { alerts?: boolean; thresholds?: { min: number; max: number } } = {},
+) => ({
   name: 'my-service',
   target: {
     cluster: 'sandbox',
@@ -117,7 +124,12 @@ export const sandboxSpec = (interval: string, options: { alerts?: boolean } = {}
     progressDeadline: '2m',
     minSampleSize: 20,
     // No thresholdRange: the built-ins take the compare judge, canary against primary.
-    metrics: [{ name: 'request-success-rate' }, { name: 'request-duration' }],
+    metrics: options.thresholds
+      ? [
+          { name: 'request-success-rate', thresholdRange: { min: options.thresholds.min } },
+          { name: 'request-duration', thresholdRange: { max: options.thresholds.max } },
+        ]
+      : [{ name: 'request-success-rate' }, { name: 'request-duration' }],
   },
   ...(options.alerts ? { alerts: { matchers: SANDBOX_ALERT_MATCHERS } } : {}),
 });

@@ -116,7 +116,10 @@ describe('kanari sandbox --kubeconfig: your own cluster and Prometheus', {
     });
     prometheus = await startPrometheus({ scrapeTargets: [new URL(mesh.metricsUrl).host] });
     specFile = join(dir, 'rollout.yaml');
-    await writeFile(specFile, stringify({ ...sandboxSpec('5s'), target: TARGET }));
+    await writeFile(
+      specFile,
+      stringify({ ...sandboxSpec('5s', { thresholds: { min: 99, max: 500 } }), target: TARGET }),
+    );
   }, 120_000);
 
   afterAll(async () => {
