@@ -108,13 +108,13 @@ describe('the web console', () => {
     await page.locator('#detail-phase').getByText('RolledBack', { exact: true }).waitFor();
     await page
       .locator('#ledger')
-      .getByText(/^Step 1 at 10%: success rate [\d.]+% (≥|<) 99% · p99 [\d.]+ ms (≤|>) 500 ms → /)
+      .getByText(/^Step 1 at 10%: success rate [\d.]+% (≥|<) 95% · p99 [\d.]+ ms (≤|>) 500 ms → /)
       .first()
       .waitFor();
     const charts = page.locator('#charts figure');
     await expect.poll(() => charts.count()).toBe(2);
     expect(await charts.nth(0).locator('svg').getAttribute('aria-label')).toMatch(
-      /^Success rate across \d+ checks\. Latest: canary [\d.]+%, primary [\d.]+%; threshold at least 99%\.$/,
+      /^Success rate across \d+ checks\. Latest: canary [\d.]+%, primary [\d.]+%; threshold at least 95%\.$/,
     );
     expect(await charts.nth(1).locator('path').count()).toBe(2); // canary and primary lines
     await page.screenshot({ path: 'test-results/console-charts.png', fullPage: true });

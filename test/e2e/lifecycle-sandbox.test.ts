@@ -66,7 +66,10 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
     api = createApiClient({ url: stack.apiUrl, token: stack.apiToken });
     env = { KANARI_URL: stack.apiUrl, KANARI_TOKEN: stack.apiToken, HOME: stack.workDir };
     specPath = join(stack.workDir, 'my-service.yaml');
-    writeFileSync(specPath, stringify(sandboxSpec(INTERVAL)));
+    writeFileSync(
+      specPath,
+      stringify(sandboxSpec(INTERVAL, { thresholds: { min: 95, max: 500 } })),
+    );
     const summary = await runScenario(stack, {
       scenario: 'healthy',
       interval: INTERVAL,
