@@ -174,6 +174,8 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
     }
     case 'failed':
       return entry.message;
+    case 'drift':
+      return entry.message;
     case 'update':
       // The cause's reason is apply's own ("rollout created"); the fields say what happened.
       return `${entry.message} by ${entry.cause.type === 'operator' ? entry.cause.actor : `the ${entry.cause.type}`}`;

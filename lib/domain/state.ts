@@ -1,4 +1,5 @@
 import type { AnalysisState } from './analysis-state.ts';
+import type { DriftRecord } from './drift.ts';
 import type { Cause, DetailType } from './events.ts';
 import type { CheckResult } from './judge.ts';
 import type { Phase } from './phase.ts';
@@ -54,11 +55,16 @@ export interface RolloutState {
   finishedAt?: string;
   /** When a finalize moved all traffic back to the primary (Succeeded only). */
   finalizedAt?: string;
+  /** Set while the cluster's weights differ from kanari's; cleared on resume. */
+  drift?: DriftRecord;
   message: string;
 }
 
-/** `update`: safe fields of the spec changed in flight (see lib/domain/spec-diff.ts). */
-export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed' | 'update';
+/**
+ * `update`: safe fields of the spec changed in flight (see lib/domain/spec-diff.ts).
+ * `drift`: the cluster's weights were not the ones kanari last applied.
+ */
+export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed' | 'update' | 'drift';
 
 /** One append-only ledger record. */
 export interface LedgerEntry {
@@ -80,5 +86,7 @@ export interface LedgerEntry {
   applied?: { weights: Weights; resourceVersion: string; patch: JsonPatchOperation[] };
   /** `update` entries: the spec's changed field paths. */
   changedFields?: string[];
+  /** `drift` entries, and `applied` entries whose patch found weights other than the ledger's. */
+  drift?: DriftRecord;
   message: string;
 }

@@ -112,6 +112,7 @@ const LEDGER_KINDS = [
   'applied',
   'failed',
   'update',
+  'drift',
 ] as const satisfies readonly LedgerKind[];
 
 const ledgerItemSchema = z.object({
