@@ -26,10 +26,19 @@ const WATCHED = ['Progressing', 'WaitingPromotion'];
  */
 export const checkDrift = async (
   deps: DriftCheckDeps,
-  options: { limit?: number } = {},
+  options: { limit?: number; concurrency?: number } = {},
 ): Promise<DriftCheckOutcome[]> => {
-  const rollouts = await deps.store.listInFlight(options.limit ?? 100);
-  return Promise.all(rollouts.map((state) => checkRollout(deps, state)));
+  const rollouts = await deps.store.listInFlight(options.limit ?? 500);
+  // A few reads at a time: one tick must not open hundreds of connections to one API server.
+  const size = options.concurrency ?? 25;
+  const results: DriftCheckOutcome[] = [];
+  for (let at = 0; at < rollouts.length; at += size)
+    results.push(
+      ...(await Promise.all(
+        rollouts.slice(at, at + size).map((state) => checkRollout(deps, state)),
+      )),
+    );
+  return results;
 };
 
 /** Checks one rollout as of `state`. */

@@ -149,6 +149,28 @@ describe('the drift check', () => {
   });
 });
 
+describe('the drift check over many rollouts', () => {
+  it('checks every in-flight rollout, a few at a time, oldest first', async () => {
+    const w = await world();
+    for (const namespace of ['a', 'b', 'c']) {
+      w.router.put('sandbox', seedVirtualService(namespace));
+      const spec = seedSpec();
+      spec.target = { ...spec.target, namespace };
+      w.advance(1000);
+      await startRollout(w.core, spec, { type: 'scheduler' });
+      await w.deliver();
+    }
+    const results = await checkDrift(w.applyDeps, { concurrency: 2 });
+    expect(results).toEqual(
+      [ID, 'sandbox/a/my-service', 'sandbox/b/my-service', 'sandbox/c/my-service'].map((id) => ({
+        id,
+        outcome: 'in-sync',
+      })),
+    );
+    expect(await checkDrift(w.applyDeps, { limit: 2 })).toHaveLength(2);
+  });
+});
+
 describe('the guarded patch', () => {
   it('does not write a step over weights someone else set: it records the drift and pauses', async () => {
     const w = await world();
