@@ -1,4 +1,4 @@
-import { type DriftRecord, detectDrift, sameWeights } from '../domain/drift.ts';
+import { type DriftRecord, sameWeights } from '../domain/drift.ts';
 import type { EventDetail } from '../domain/events.ts';
 import {
   annotationPatch,
@@ -10,7 +10,6 @@ import {
 } from '../domain/routes.ts';
 import type { LedgerEntry, PendingDecision, RolloutState } from '../domain/state.ts';
 import { type Outcome, transition } from '../domain/transition.ts';
-import { lastAppliedWeights } from '../domain/transition-drift.ts';
 import type { VirtualService } from '../domain/virtual-service.ts';
 import {
   RolloutVersionConflictError,
@@ -20,6 +19,7 @@ import {
 } from '../ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../ports/traffic-router.ts';
 import type { CoreDeps } from './deps.ts';
+import { appliedIfDrifted } from './last-applied.ts';
 
 export interface ApplyDeps extends CoreDeps {
   router: TrafficRouter;
@@ -88,7 +88,7 @@ export const applyDecision = async (
       if (!isCurrent(fresh, detail))
         return { outcome: 'ignored', reason: `decision ${detail.decisionId} was superseded` };
       state = fresh;
-      drift = driftUnder(state, currentWeights(vs, target), vs, deps.now());
+      drift = await driftUnder(deps, state, currentWeights(vs, target), vs);
       if (drift && holdsOnDrift(state)) return pauseOnDrift(deps, state, drift);
       const written =
         ops.length > 0
@@ -124,19 +124,20 @@ const targetWeights = (pending: PendingDecision): Weights => {
  * applied ones nor already the decision's own (a duplicate delivery that found its weights in
  * place). A re-apply exists to write over a drift that is already recorded.
  */
-const driftUnder = (
+const driftUnder = async (
+  deps: ApplyDeps,
   state: RolloutState & { pending: PendingDecision },
   observed: Weights,
   vs: VirtualService,
-  now: Date,
-): DriftRecord | undefined => {
-  const applied = lastAppliedWeights(state);
-  if (!applied || state.pending.reapply || !detectDrift(applied, observed)) return undefined;
-  if (sameWeights(observed, targetWeights(state.pending))) return undefined;
+): Promise<DriftRecord | undefined> => {
+  if (state.pending.reapply || sameWeights(observed, targetWeights(state.pending)))
+    return undefined;
+  const applied = await appliedIfDrifted(deps.store, state, observed);
+  if (!applied) return undefined;
   return {
     applied,
     observed,
-    detectedAt: now.toISOString(),
+    detectedAt: deps.now().toISOString(),
     action: holdsOnDrift(state) ? 'pause' : 'reapply',
     ...(vs.metadata.resourceVersion ? { resourceVersion: vs.metadata.resourceVersion } : {}),
   };
@@ -161,6 +162,7 @@ const pauseOnDrift = async (
     state,
     {
       type: 'drift',
+      applied: drift.applied,
       observed: drift.observed,
       ...(drift.resourceVersion ? { resourceVersion: drift.resourceVersion } : {}),
     },

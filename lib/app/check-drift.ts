@@ -5,6 +5,7 @@ import { lastAppliedWeights } from '../domain/transition-drift.ts';
 import { RolloutVersionConflictError } from '../ports/errors.ts';
 import type { TrafficRouter } from '../ports/traffic-router.ts';
 import type { CoreDeps } from './deps.ts';
+import { appliedIfDrifted } from './last-applied.ts';
 
 export interface DriftCheckDeps extends CoreDeps {
   router: TrafficRouter;
@@ -70,9 +71,11 @@ export const checkRollout = async (
     // One cluster that cannot be read must not stop the others; the next tick tries again.
     return { id, outcome: 'unreadable', message: (error as Error).message };
   }
+  const applied = await appliedIfDrifted(deps.store, state, observed);
+  if (!applied) return { id, outcome: 'in-sync' };
   const outcome = transition(
     state,
-    { type: 'drift', observed, ...(resourceVersion ? { resourceVersion } : {}) },
+    { type: 'drift', applied, observed, ...(resourceVersion ? { resourceVersion } : {}) },
     { now: deps.now(), decisionId: deps.newId() },
   );
   if (!outcome.ok) return { id, outcome: 'in-sync' };

@@ -55,8 +55,9 @@ export const drift = (
   if (state.phase === 'Pending' || isTerminal(state.phase))
     return refuse(state, `rollout is ${state.phase}: no weights of kanari's to drift from`);
   if (state.drift) return refuse(state, `drift already recorded at ${state.drift.detectedAt}`);
-  const applied = lastAppliedWeights(state);
-  if (!applied || !detectDrift(applied, input.observed))
+  if (state.stepIndex < 0) return refuse(state, 'kanari has applied no step yet');
+  const { applied } = input;
+  if (!detectDrift(applied, input.observed))
     return refuse(state, "the cluster has kanari's weights");
   const pending = state.pending;
   if (pending && pending.action !== 'step' && pending.action !== 'promote')

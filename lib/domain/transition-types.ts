@@ -28,8 +28,11 @@ export type Input =
       drift?: DriftRecord;
     }
   | { type: 'apply-failed'; decisionId: string; reason: string }
-  /** The VirtualService's weights as read now (the drift check, or the guarded patch). */
-  | { type: 'drift'; observed: Weights; resourceVersion?: string };
+  /**
+   * The VirtualService's weights as read now (`observed`, by the drift check or the guarded
+   * patch) and the weights of the ledger's last `applied` entry (`applied`).
+   */
+  | { type: 'drift'; applied: Weights; observed: Weights; resourceVersion?: string };
 
 /** What the caller supplies that the domain may not make up itself. */
 export interface Context {

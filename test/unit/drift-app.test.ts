@@ -149,6 +149,25 @@ describe('the drift check', () => {
   });
 });
 
+describe("kanari's own writes are not drift", () => {
+  it('a step applied while the operator paused is in the ledger, not the state: no drift', async () => {
+    const w = await world();
+    await operatorAction(w.core, ID, 'promote', why);
+    // The operator pauses while shift-traffic is patching: the patch lands, its commit loses.
+    w.router.beforePatch = () => {
+      w.router.beforePatch = undefined;
+      void operatorAction(w.core, ID, 'pause', why);
+    };
+    const [outcome] = await w.deliver();
+    expect(outcome).toMatchObject({ outcome: 'applied', phase: 'superseded' });
+    expect(w.weights()).toEqual({ primary: 80, canary: 20 });
+    expect(await w.state()).toMatchObject({ phase: 'Paused', canaryWeight: 10 });
+    await operatorAction(w.core, ID, 'resume', why);
+    expect(await w.checkDrift()).toEqual([{ id: ID, outcome: 'in-sync' }]);
+    expect((await w.ledger()).some((e) => e.kind === 'drift' || e.drift)).toBe(false);
+  });
+});
+
 describe('the drift check over many rollouts', () => {
   it('checks every in-flight rollout, a few at a time, oldest first', async () => {
     const w = await world();

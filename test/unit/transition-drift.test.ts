@@ -46,8 +46,9 @@ const atTen = (onDrift?: RolloutSpec['onDrift']): RolloutState => {
   });
   return applyPending(step(created, { type: 'start', cause: { type: 'scheduler' } }).state).state;
 };
-const edited: Input = {
+const edited: Extract<Input, { type: 'drift' }> = {
   type: 'drift',
+  applied: { primary: 90, canary: 10 },
   observed: { primary: 100, canary: 0 },
   resourceVersion: '8',
 };
@@ -112,14 +113,15 @@ describe('the drift transition', () => {
 
   it('changes nothing when the cluster has kanari weights, or the rollout is over or not started', () => {
     const ten = atTen();
-    expect(run(ten, { type: 'drift', observed: { primary: 90, canary: 10 } })).toMatchObject({
+    expect(run(ten, { ...edited, observed: { primary: 90, canary: 10 } })).toMatchObject({
       ok: false,
     });
     const rolledBack = applyPending(step(ten, { type: 'rollback', cause: operator }).state).state;
     expect(rolledBack.phase).toBe('RolledBack');
-    expect(run(rolledBack, { type: 'drift', observed: { primary: 50, canary: 50 } })).toMatchObject(
-      { ok: false, message: /RolledBack/ },
-    );
+    expect(run(rolledBack, { ...edited, observed: { primary: 50, canary: 50 } })).toMatchObject({
+      ok: false,
+      message: /RolledBack/,
+    });
     const pending = newRollout({ id: 'x', spec: seedSpec(), revision: 1, version: 0, now: t0 });
     expect(run(pending, edited)).toMatchObject({ ok: false, message: /Pending/ });
   });
