@@ -221,6 +221,22 @@ describe('the guarded patch', () => {
     expect(w.bus.of('Drift Detected')).toHaveLength(1);
   });
 
+  it('applies a finalize over a drift, and its ledger line says what it wrote over', async () => {
+    const w = await world();
+    await operatorAction(w.core, ID, 'promote', { ...why, full: true });
+    await w.deliver();
+    expect(await w.state()).toMatchObject({ phase: 'Succeeded', canaryWeight: 100 });
+    w.edit(50, 50);
+    await operatorAction(w.core, ID, 'finalize', why);
+    await w.deliver();
+    expect(w.weights()).toEqual({ primary: 100, canary: 0 });
+    const last = (await w.ledger()).at(-1) ?? expect.fail('no entry');
+    expect(last.drift).toMatchObject({ applied: { primary: 0, canary: 100 } });
+    expect(describeEntry(last)).toMatch(
+      /^Finalized: primary 100% · canary 0%; the primary serves all traffic \(over drift: the cluster had primary 50% · canary 50%, not kanari's primary 0% · canary 100%\)$/,
+    );
+  });
+
   it('with onDrift reapply writes the step over the drift, recorded on the applied entry', async () => {
     const w = await world('reapply');
     await operatorAction(w.core, ID, 'promote', why);
