@@ -57,7 +57,7 @@ export interface ControlPlane {
   offline: Offline;
   dynamoEndpoint: string;
   tableName: string;
-  /** Invokes analyze once, as the schedule would. */
+  /** Invokes the drift check (shift-traffic) and then analyze once, as their schedules would. */
   tick(): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -108,7 +108,10 @@ export const startControlPlane = async (options: ControlPlaneOptions): Promise<C
       offline,
       dynamoEndpoint,
       tableName,
-      tick: () => offline.invoke('analyze', scheduledEvent()),
+      tick: () =>
+        offline
+          .invoke('shift-traffic', scheduledEvent())
+          .then(() => offline.invoke('analyze', scheduledEvent())),
       stop,
     };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { type DriftRecord, sameWeights } from '../domain/drift.ts';
 import type { EventDetail } from '../domain/events.ts';
 import {
   annotationPatch,
@@ -5,6 +6,7 @@ import {
   progressPatch,
   rollbackPatch,
   VirtualServiceShapeError,
+  type Weights,
 } from '../domain/routes.ts';
 import type { LedgerEntry, PendingDecision, RolloutState } from '../domain/state.ts';
 import { type Outcome, transition } from '../domain/transition.ts';
@@ -17,6 +19,7 @@ import {
 } from '../ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../ports/traffic-router.ts';
 import type { CoreDeps } from './deps.ts';
+import { appliedIfDrifted } from './last-applied.ts';
 
 export interface ApplyDeps extends CoreDeps {
   router: TrafficRouter;
@@ -26,6 +29,8 @@ export interface ApplyDeps extends CoreDeps {
 
 export type ApplyOutcome =
   | { outcome: 'applied'; phase: string; weights: { primary: number; canary: number } }
+  /** The cluster's weights were not kanari's: nothing was patched, the rollout paused. */
+  | { outcome: 'drift'; phase: string; observed: Weights }
   | { outcome: 'failed'; reason: string }
   | { outcome: 'ignored'; reason: string };
 
@@ -63,6 +68,7 @@ export const applyDecision = async (
   };
   const attempts = deps.maxAttempts ?? 5;
   let patched: { vs: VirtualService; patch: LedgerEntry['applied'] } | undefined;
+  let drift: DriftRecord | undefined;
   for (let attempt = 1; !patched; attempt++) {
     try {
       const vs = await deps.router.getVirtualService(ref);
@@ -82,6 +88,8 @@ export const applyDecision = async (
       if (!isCurrent(fresh, detail))
         return { outcome: 'ignored', reason: `decision ${detail.decisionId} was superseded` };
       state = fresh;
+      drift = await driftUnder(deps, state, currentWeights(vs, target), vs);
+      if (drift && holdsOnDrift(state)) return pauseOnDrift(deps, state, drift);
       const written =
         ops.length > 0
           ? await deps.router.patchVirtualService(ref, vs.metadata.resourceVersion ?? '', ops)
@@ -101,7 +109,73 @@ export const applyDecision = async (
     }
   }
   const applied = patched.patch as NonNullable<LedgerEntry['applied']>;
-  return record(deps, state, detail, applied);
+  return record(deps, state, detail, applied, drift);
+};
+
+/** The weights the pending decision writes. */
+const targetWeights = (pending: PendingDecision): Weights => {
+  const canary =
+    pending.action === 'rollback' || pending.action === 'abort' ? 0 : pending.targetWeight;
+  return { primary: 100 - canary, canary };
+};
+
+/**
+ * The drift this patch would write over: the cluster's weights are neither the ledger's last
+ * applied ones nor already the decision's own (a duplicate delivery that found its weights in
+ * place). A re-apply exists to write over a drift that is already recorded.
+ */
+const driftUnder = async (
+  deps: ApplyDeps,
+  state: RolloutState & { pending: PendingDecision },
+  observed: Weights,
+  vs: VirtualService,
+): Promise<DriftRecord | undefined> => {
+  if (state.pending.reapply || sameWeights(observed, targetWeights(state.pending)))
+    return undefined;
+  const applied = await appliedIfDrifted(deps.store, state, observed);
+  if (!applied) return undefined;
+  return {
+    applied,
+    observed,
+    detectedAt: deps.now().toISOString(),
+    action: holdsOnDrift(state) ? 'pause' : 'reapply',
+    ...(vs.metadata.resourceVersion ? { resourceVersion: vs.metadata.resourceVersion } : {}),
+  };
+};
+
+/**
+ * A step or promotion does not write over weights someone else set, unless the rollout says
+ * `onDrift: reapply` or the drift was already recorded (and shown) before this decision.
+ * A rollback, abort or finalize is applied all the same: safety first.
+ */
+const holdsOnDrift = (state: RolloutState & { pending: PendingDecision }): boolean =>
+  (state.pending.action === 'step' || state.pending.action === 'promote') &&
+  !state.drift &&
+  (state.spec.onDrift ?? 'pause') === 'pause';
+
+const pauseOnDrift = async (
+  deps: ApplyDeps,
+  state: RolloutState,
+  drift: DriftRecord,
+): Promise<ApplyOutcome> => {
+  const outcome = transition(
+    state,
+    {
+      type: 'drift',
+      applied: drift.applied,
+      observed: drift.observed,
+      ...(drift.resourceVersion ? { resourceVersion: drift.resourceVersion } : {}),
+    },
+    { now: deps.now(), decisionId: deps.newId() },
+  );
+  if (!outcome.ok) return { outcome: 'ignored', reason: outcome.message };
+  try {
+    await commit(deps, outcome);
+  } catch (error) {
+    if (!(error instanceof RolloutVersionConflictError)) throw error;
+    return { outcome: 'ignored', reason: 'another writer changed the rollout first' };
+  }
+  return { outcome: 'drift', phase: outcome.state.phase, observed: drift.observed };
 };
 
 const record = async (
@@ -109,10 +183,11 @@ const record = async (
   state: RolloutState,
   detail: EventDetail,
   applied: NonNullable<LedgerEntry['applied']>,
+  drift: DriftRecord | undefined,
 ): Promise<ApplyOutcome> => {
   const outcome = transition(
     state,
-    { type: 'applied', decisionId: detail.decisionId, ...applied },
+    { type: 'applied', decisionId: detail.decisionId, ...applied, ...(drift ? { drift } : {}) },
     { now: deps.now(), decisionId: detail.decisionId },
   );
   if (!outcome.ok) return { outcome: 'ignored', reason: outcome.message };

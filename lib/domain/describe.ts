@@ -1,4 +1,5 @@
 import type { CompareTestEvidence } from './analysis-state.ts';
+import { describeDrift, overDrift } from './drift.ts';
 import type { Cause } from './events.ts';
 import {
   isWaitingForTraffic,
@@ -160,7 +161,8 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
     case 'applied': {
       if (decision?.action === 'finalize') return entry.message;
       const weights = entry.applied?.weights;
-      return `Applied: primary ${weights?.primary}% · canary ${weights?.canary}% → ${entry.phase}`;
+      const line = `Applied: primary ${weights?.primary}% · canary ${weights?.canary}% → ${entry.phase}`;
+      return entry.drift ? `${line} (${overDrift(entry.drift)})` : line;
     }
     case 'start':
       return `Started ${byWhom(entry.cause)} → first step at ${decision?.targetWeight ?? 0}%`;
@@ -175,7 +177,7 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
     case 'failed':
       return entry.message;
     case 'drift':
-      return entry.message;
+      return entry.drift ? describeDrift(entry.drift) : entry.message;
     case 'update':
       // The cause's reason is apply's own ("rollout created"); the fields say what happened.
       return `${entry.message} by ${entry.cause.type === 'operator' ? entry.cause.actor : `the ${entry.cause.type}`}`;

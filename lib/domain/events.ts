@@ -1,3 +1,4 @@
+import type { DriftRecord } from './drift.ts';
 import type { CheckResult } from './judge.ts';
 import type { Weights } from './routes.ts';
 
@@ -29,6 +30,7 @@ export const DETAIL_TYPES = [
   'Rollout Succeeded',
   'Rollout Rolled Back',
   'Rollout Failed',
+  'Drift Detected',
 ] as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[number];
@@ -56,6 +58,8 @@ export interface EventDetail {
   weights?: Weights;
   check?: CheckResult;
   reason?: string;
+  /** `Drift Detected`: what kanari applied, what the cluster has, and what kanari did. */
+  drift?: DriftRecord;
 }
 
 export interface KanariEvent {

@@ -1,4 +1,5 @@
 import { isBuiltinMetric } from './builtin-metrics.ts';
+import type { DriftAction } from './drift.ts';
 
 /** A rollout spec as kanari uses it after validation (see lib/schemas/rollout-spec.ts). */
 
@@ -184,6 +185,11 @@ export interface RolloutSpec {
   analysis: AnalysisSpec;
   /** Alerts that roll the canary back (or pause it) without waiting for the next check. */
   alerts?: AlertsSpec;
+  /**
+   * What kanari does when the VirtualService's weights are not the ones it last applied:
+   * `pause` (the default) or `reapply` its own weights. Either way the ledger records it.
+   */
+  onDrift?: DriftAction;
 }
 
 /** `cluster/namespace/name`: how a rollout is addressed everywhere. */

@@ -11,7 +11,8 @@ import { judgeOf, type MetricSpec, type RolloutSpec } from './rollout-spec.ts';
  *   keeps its judge: adding or removing thresholdRange can change the judge, which is unsafe);
  * - `analysis.onDeadline`: what the next deadline does;
  * - `analysis.scoreThresholds`: how the next Mann–Whitney group scores are read;
- * - `alerts`, all of it: matchers and bakeWindow, added or removed.
+ * - `alerts`, all of it: matchers and bakeWindow, added or removed;
+ * - `onDrift`: what the next drift does.
  *
  * Unsafe on purpose: a metric's `judge` and `analysis.alpha`. The compare judge's evidence
  * builds up from the rollout's start under the α it was given; a level chosen after seeing the
@@ -26,6 +27,7 @@ export const SAFE_FIELDS: readonly string[] = [
   'analysis.onDeadline',
   'analysis.scoreThresholds',
   'alerts',
+  'onDrift',
 ];
 
 const SAFE_PATTERNS: readonly RegExp[] = [
@@ -33,6 +35,7 @@ const SAFE_PATTERNS: readonly RegExp[] = [
   /^analysis\.scoreThresholds(\..+)?$/,
   /^analysis\.metrics\[\d+\]\.thresholdRange(\..+)?$/,
   /^alerts([.[].*)?$/,
+  /^onDrift$/,
 ];
 
 /** Whether a changed field path (as diffSpecs names it) may change mid-flight. */

@@ -24,6 +24,11 @@ export interface PendingDecision {
   /** The phase the rollout reaches once the weights are applied. */
   onApplied: Phase;
   reason?: string;
+  /**
+   * Puts kanari's own last weights back over a drift (after resume, or `onDrift: reapply`):
+   * the guarded patch applies it even though the cluster's weights differ from the ledger's.
+   */
+  reapply?: boolean;
 }
 
 /** A rollout's current state. `version` grows by one on every write. */

@@ -1,3 +1,4 @@
+import { overDrift } from './drift.ts';
 import type { DetailType, KanariEvent } from './events.ts';
 import { isTerminal, type Phase } from './phase.ts';
 import type { PendingDecision, RolloutState } from './state.ts';
@@ -28,9 +29,12 @@ export const applied = (
   const phase = pending.onApplied;
   // Finalize leaves a Succeeded rollout Succeeded: it ends nothing and announces no new end.
   const finalizing = pending.action === 'finalize';
-  const message = finalizing
+  // The drift this patch wrote over: the one it found, or the one a re-apply repairs.
+  const drift = input.drift ?? (pending.reapply ? state.drift : undefined);
+  const headline = finalizing
     ? `Finalized: primary ${input.weights.primary}% · canary ${input.weights.canary}%; the primary serves all traffic`
-    : `Applied: primary ${input.weights.primary}% · canary ${input.weights.canary}%${isTerminal(phase) ? ` → ${phase}` : ''}`;
+    : `${pending.reapply ? "Re-applied kanari's weights" : 'Applied'}: primary ${input.weights.primary}% · canary ${input.weights.canary}%${isTerminal(phase) ? ` → ${phase}` : ''}`;
+  const message = drift ? `${headline} (${overDrift(drift)})` : headline;
   const next = bump(state, ctx.now, {
     phase,
     pending: undefined,
@@ -38,6 +42,7 @@ export const applied = (
     stepIndex: pending.stepIndex,
     stepStartedAt: ctx.now.toISOString(),
     quietMs: undefined,
+    drift: undefined,
     nextCheckAt: later(ctx.now, state.spec.analysis.interval),
     ...(isTerminal(phase) && !finalizing ? { finishedAt: ctx.now.toISOString() } : {}),
     ...(finalizing ? { finalizedAt: ctx.now.toISOString() } : {}),
@@ -47,7 +52,14 @@ export const applied = (
     weights: input.weights,
     phase,
   });
-  const events: KanariEvent[] = [{ detailType: 'Traffic Shifted', detail: shifted }];
+  const events: KanariEvent[] = [];
+  // A drift the patch found (not one already announced) is announced now.
+  if (input.drift)
+    events.push({
+      detailType: 'Drift Detected',
+      detail: { ...shifted, weights: input.drift.observed, drift: input.drift },
+    });
+  events.push({ detailType: 'Traffic Shifted', detail: shifted });
   const terminal = finalizing ? undefined : TERMINAL_EVENT[phase];
   if (terminal)
     events.push({
@@ -72,6 +84,7 @@ export const applied = (
         resourceVersion: input.resourceVersion,
         patch: input.patch,
       },
+      ...(drift ? { drift } : {}),
       message,
     }),
   };

@@ -1,3 +1,4 @@
+import type { DriftRecord } from './drift.ts';
 import type { Cause, KanariEvent } from './events.ts';
 import type { CheckResult } from './judge.ts';
 import type { Phase } from './phase.ts';
@@ -23,8 +24,15 @@ export type Input =
       weights: Weights;
       resourceVersion: string;
       patch: JsonPatchOperation[];
+      /** The patch found weights other than the ledger's and wrote over them (never silently). */
+      drift?: DriftRecord;
     }
-  | { type: 'apply-failed'; decisionId: string; reason: string };
+  | { type: 'apply-failed'; decisionId: string; reason: string }
+  /**
+   * The VirtualService's weights as read now (`observed`, by the drift check or the guarded
+   * patch) and the weights of the ledger's last `applied` entry (`applied`).
+   */
+  | { type: 'drift'; applied: Weights; observed: Weights; resourceVersion?: string };
 
 /** What the caller supplies that the domain may not make up itself. */
 export interface Context {

@@ -1,6 +1,7 @@
 import type { RolloutState } from './state.ts';
 import { applied, applyFailed } from './transition-apply.ts';
 import { check } from './transition-check.ts';
+import { drift } from './transition-drift.ts';
 import { finalize, updateSpec } from './transition-lifecycle.ts';
 import { pause, resume } from './transition-operator.ts';
 import { ACTIVE, decide, refuse } from './transition-parts.ts';
@@ -64,6 +65,8 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
       return applied(state, input, ctx);
     case 'apply-failed':
       return applyFailed(state, input, ctx);
+    case 'drift':
+      return drift(state, input, ctx);
   }
 };
 

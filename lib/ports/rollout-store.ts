@@ -35,6 +35,8 @@ export interface RolloutStore {
   append(entries: LedgerEntry[]): Promise<void>;
   /** Rollouts in a scheduled phase whose `nextCheckAt` is at or before `now`, oldest first. */
   listDue(now: Date, limit: number): Promise<RolloutState[]>;
+  /** Every rollout in a scheduled phase, due or not, oldest `nextCheckAt` first (the drift check). */
+  listInFlight(limit: number): Promise<RolloutState[]>;
   list(filter: RolloutFilter): Promise<RolloutState[]>;
   /** Ledger entries of a rollout, oldest first. */
   ledger(id: string, page?: { limit?: number; cursor?: string }): Promise<LedgerPage>;

@@ -237,6 +237,12 @@ export const rolloutSpecSchema = z
     target,
     analysis,
     alerts: alerts.optional(),
+    onDrift: z
+      .enum(['pause', 'reapply'])
+      .optional()
+      .describe(
+        "When the VirtualService's weights are not the ones kanari last applied: pause the rollout (the default) or re-apply kanari's weights. Either way the ledger records the drift",
+      ),
   })
   .strict() satisfies z.ZodType<RolloutSpec, unknown>;
 

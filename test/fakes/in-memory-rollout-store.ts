@@ -132,6 +132,19 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
         .map(({ state }) => stored(state));
     },
 
+    async listInFlight(limit) {
+      positiveLimit(limit, 'listInFlight');
+      return [...states.values()]
+        .filter((state) => SCHEDULED_PHASES.includes(state.phase))
+        .map((state) => ({
+          state,
+          key: `${isoInstant(state.nextCheckAt, 'nextCheckAt')}#${state.id}`,
+        }))
+        .sort((a, b) => byString(a.key, b.key))
+        .slice(0, limit)
+        .map(({ state }) => stored(state));
+    },
+
     async list(filter: RolloutFilter) {
       return [...states.values()]
         .filter(

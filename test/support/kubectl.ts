@@ -20,3 +20,29 @@ export const kubectlGetVirtualService = async (
   );
   return JSON.parse(stdout) as VirtualService;
 };
+
+/** `kubectl patch virtualservice --type=json`, as an operator would edit the weights by hand. */
+export const kubectlPatchVirtualService = async (
+  kubeconfig: string,
+  ops: unknown[],
+  name = 'my-service',
+  namespace = 'default',
+): Promise<string> => {
+  const { stdout } = await run(
+    'kubectl',
+    [
+      '--kubeconfig',
+      kubeconfig,
+      '-n',
+      namespace,
+      'patch',
+      'virtualservice',
+      name,
+      '--type=json',
+      '-p',
+      JSON.stringify(ops),
+    ],
+    { timeout: 20_000 },
+  );
+  return stdout.trim();
+};

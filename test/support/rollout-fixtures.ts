@@ -172,6 +172,13 @@ export const fullState = (): RolloutState => {
     pausedFrom: 'Progressing',
     quietMs: 90_000,
     finishedAt: at(0),
+    drift: {
+      applied: { primary: 75, canary: 25 },
+      observed: { primary: 100, canary: 0 },
+      detectedAt: at(-1),
+      action: 'pause',
+      resourceVersion: '41',
+    },
     message: '',
   };
 };
@@ -251,6 +258,12 @@ export const fullEntry = (state: RolloutState): LedgerEntry =>
         { op: 'replace', path: '/spec/http/0/route/1/weight', value: 0 },
         { op: 'add', path: '/spec/http/1', value: { route: [{ destination: { host: 'cart' } }] } },
       ],
+    },
+    drift: {
+      applied: { primary: 75, canary: 25 },
+      observed: { primary: 90, canary: 10 },
+      detectedAt: at(0),
+      action: 'reapply',
     },
   });
 

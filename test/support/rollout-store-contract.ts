@@ -183,6 +183,46 @@ export const rolloutStoreContract = (
       });
     });
 
+    describe('listInFlight', () => {
+      it('returns every scheduled rollout, due or not, oldest nextCheckAt first', async () => {
+        await seed(rolloutState('prod/a/later', { nextCheckAt: at(5) }));
+        await seed(rolloutState('prod/a/progressing', { nextCheckAt: at(-2) }));
+        await seed(
+          rolloutState('prod/a/waiting', { phase: 'WaitingPromotion', nextCheckAt: at(1) }),
+        );
+        await seed(
+          rolloutState('prod/a/rolling-back', { phase: 'RollingBack', nextCheckAt: at(-3) }),
+        );
+        await seed(rolloutState('prod/a/pending', { phase: 'Pending', nextCheckAt: at(-5) }));
+        await seed(rolloutState('prod/a/paused', { phase: 'Paused', nextCheckAt: at(-9) }));
+        await seed(rolloutState('prod/a/failed', { phase: 'Failed', nextCheckAt: at(-9) }));
+        expect(ids(await store.listInFlight(50))).toEqual([
+          'prod/a/pending',
+          'prod/a/rolling-back',
+          'prod/a/progressing',
+          'prod/a/waiting',
+          'prod/a/later',
+        ]);
+        expect(ids(await store.listInFlight(2))).toEqual(['prod/a/pending', 'prod/a/rolling-back']);
+      });
+
+      it('drops a rollout once it is terminal, with its drift as stored', async () => {
+        const state = await seed(rolloutState('prod/a/one', { nextCheckAt: at(3) }));
+        const drift = {
+          applied: { primary: 90, canary: 10 },
+          observed: { primary: 100, canary: 0 },
+          detectedAt: at(0),
+          action: 'reapply' as const,
+        };
+        const v2 = next(state, { drift });
+        await store.commit(v2, []);
+        expect(await store.listInFlight(10)).toStrictEqual([v2]);
+        await store.commit(next(v2, { phase: 'Aborted', finishedAt: at(0) }), []);
+        expect(await store.listInFlight(10)).toEqual([]);
+        await expect(store.listInFlight(0)).rejects.toBeInstanceOf(RangeError);
+      });
+    });
+
     describe('listDue', () => {
       const fleet = async () => {
         await seed(rolloutState('prod/a/progressing', { nextCheckAt: at(-2) }));

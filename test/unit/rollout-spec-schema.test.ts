@@ -114,11 +114,27 @@ describe('rollout spec schema', () => {
     });
   });
 
+  it('takes onDrift pause or reapply, leaves it absent (pause) by default, and names a bad one', () => {
+    const base = parseRolloutSpec(valid);
+    expect(base.ok && base.spec.onDrift).toBeUndefined();
+    const reapply = parseRolloutSpec({ ...valid, onDrift: 'reapply' });
+    expect(reapply.ok && reapply.spec.onDrift).toBe('reapply');
+    const bad = parseRolloutSpec({ ...valid, onDrift: 'ignore' });
+    expect(bad.ok || bad.problems.map((p) => p.path)).toEqual(['onDrift']);
+  });
+
   it('exports a JSON Schema that describes the fields', () => {
     const schema = rolloutSpecJsonSchema() as {
       properties: Record<string, { properties?: Record<string, unknown> }>;
     };
-    expect(Object.keys(schema.properties)).toEqual(['name', 'target', 'analysis', 'alerts']);
+    expect(Object.keys(schema.properties)).toEqual([
+      'name',
+      'target',
+      'analysis',
+      'alerts',
+      'onDrift',
+    ]);
+    expect(schema.properties.onDrift).toMatchObject({ enum: ['pause', 'reapply'] });
     expect(Object.keys(schema.properties.analysis?.properties ?? {})).toContain('stepWeights');
   });
 });

@@ -21,3 +21,12 @@ describe("shift-traffic's EventBridge rule in serverless.yml", () => {
     expect([...routed].sort()).toEqual([...TRAFFIC_REQUESTS].sort());
   });
 });
+
+describe("shift-traffic's drift check in serverless.yml", () => {
+  it('runs on a one-minute schedule on the function that reads Kubernetes', () => {
+    const events = serverless.functions['shift-traffic']?.events as { schedule?: unknown }[];
+    expect(events.map((e) => e.schedule).filter(Boolean)).toEqual([
+      { rate: 'rate(1 minute)', enabled: true },
+    ]);
+  });
+});

@@ -78,6 +78,16 @@ const analysisSchema = z.looseObject({
   ),
 });
 
+/** A drift as the console, CLI and resume read it: both weights, when, and what was done. */
+const weights = z.looseObject({ primary: z.number(), canary: z.number() });
+const driftSchema = z.looseObject({
+  applied: weights,
+  observed: weights,
+  detectedAt: instant,
+  action: z.enum(['pause', 'reapply']),
+  resourceVersion: z.string().optional(),
+});
+
 const stateItemSchema = z.object({
   PK: z.string(),
   SK: z.literal(STATE_SK),
@@ -102,6 +112,7 @@ const stateItemSchema = z.object({
     updatedAt: z.string(),
     message: z.string(),
     analysis: analysisSchema.optional(),
+    drift: driftSchema.optional(),
   }),
 });
 
@@ -126,6 +137,7 @@ const ledgerItemSchema = z.object({
     kind: z.enum(LEDGER_KINDS),
     phase,
     cause: z.looseObject({ type: z.enum(['scheduler', 'analysis', 'alert', 'operator']) }),
+    drift: driftSchema.optional(),
     message: z.string(),
   }),
 });

@@ -223,6 +223,20 @@ export const createDynamoRolloutStore = ({
       return items.map(parseStateItem);
     },
 
+    async listInFlight(limit) {
+      const items = await queryAll(
+        {
+          TableName: tableName,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'duePK = :due',
+          ExpressionAttributeValues: { ':due': DUE_PK },
+          ScanIndexForward: true,
+        },
+        positiveLimit(limit, 'listInFlight'),
+      );
+      return items.map(parseStateItem);
+    },
+
     async list(filter: RolloutFilter) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = { ':list': LIST_PK };
