@@ -29,10 +29,10 @@ export const oneLine = (text: string): string =>
     .replace(/\s*\n\s*\(Did you mean (.+)\?\)/, '; did you mean $1?')
     .replace(/\s*\n\s*/g, ' ')}\n`;
 
-/** `--reason <text>  why … (required)`: requiredOption shows in --help. */
+/** `--reason <text>  (required) why …`: requiredOption shows in --help. */
 function optionDescription(this: Help, option: Option): string {
   const text = (Object.getPrototypeOf(this) as Help).optionDescription.call(this, option);
-  return option.mandatory ? `${text} (required)` : text;
+  return option.mandatory ? `(required) ${text}` : text;
 }
 
 /** The sandbox, with its stack and the AWS SDK, loads only when `kanari sandbox` runs. */
@@ -91,7 +91,7 @@ export const main = async (argv: string[], ctx: CliContext = processContext()): 
   try {
     const program = await buildProgram(ctx, argv);
     if (argv.length === 0) {
-      ctx.out(program.helpInformation());
+      program.outputHelp();
       return EXIT.ok;
     }
     await program.parseAsync(argv, { from: 'user' });

@@ -42,12 +42,10 @@ export const configCommands = (program: Command, ctx: CliContext): void => {
     .command('config')
     .description('contexts: the API endpoint, cluster and namespace a bare rollout name uses');
 
+  // A config file that does not exist yet is empty here, even when named: set-context makes it.
   const load = async (options: FileOption) => {
     const path = configPath(options, ctx.env);
-    return {
-      path,
-      file: await readConfigFile(path, Boolean(options.config ?? ctx.env.KANARI_CONFIG)),
-    };
+    return { path, file: await readConfigFile(path, false) };
   };
 
   withFile(

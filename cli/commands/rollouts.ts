@@ -19,7 +19,7 @@ import {
 } from '../options.ts';
 import { connectToRollout, suggestingOnNotFound } from '../ref.ts';
 import { bar, render, shortDuration, table, weights, when } from '../render.ts';
-import { closest, didYouMean } from '../suggest.ts';
+import { closest } from '../suggest.ts';
 
 type ListingOptions = Omit<ConnectedOptions, 'output'> & { output: ListingFormat };
 
@@ -29,8 +29,9 @@ const nowOf = (ctx: CliContext): number => ctx.now?.() ?? Date.now();
 export const parsePhase = (value: string): Phase => {
   const phase = PHASES.find((p) => p.toLowerCase() === value.toLowerCase());
   if (phase) return phase;
+  const [near] = closest(value, PHASES, 1);
   throw new UsageError(
-    `--phase: "${value}" is not a phase${didYouMean(closest(value, PHASES, 1))}; one of ${PHASES.join(', ')}`,
+    `--phase: "${value}" is not a phase${near ? ` (did you mean ${near}?)` : ''}; one of ${PHASES.join(', ')}`,
   );
 };
 
