@@ -28,7 +28,7 @@ export interface ApiClientOptions {
   }) => Promise<Record<string, string>>;
   /** Node's fetch unless given (the CLI gives nodeFetch, which starts faster). */
   fetch?: Fetch;
-  /** How long to wait for an answer; then the API counts as unreachable. Default 30 s. */
+  /** How long to wait for an answer; then the API counts as unreachable. Default: no limit. */
   timeoutMs?: number;
 }
 
@@ -53,7 +53,7 @@ export type DescribedEntry = LedgerEntry & { description?: string };
 /** A small client of kanari's HTTP API, shared by the CLI and the sandbox. */
 export const createApiClient = (options: ApiClientOptions) => {
   const doFetch: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const { timeoutMs } = options;
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const url = new URL(
       path.replace(/^\//, ''),
@@ -68,18 +68,21 @@ export const createApiClient = (options: ApiClientOptions) => {
     if (options.sign)
       headers = await options.sign({ method, url, headers, ...(text ? { body: text } : {}) });
     let response: Awaited<ReturnType<Fetch>>;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     try {
       response = await doFetch(url, {
         method,
         headers,
-        signal,
+        ...(signal ? { signal } : {}),
         ...(text ? { body: text } : {}),
       });
     } catch (error) {
       // status 0: nothing answered (refused, DNS, TLS, timeout).
-      if (signal.aborted)
-        throw new ApiError(0, `cannot reach ${url.origin}: no answer within ${timeoutMs / 1000} s`);
+      if (signal?.aborted)
+        throw new ApiError(
+          0,
+          `cannot reach ${url.origin}: no answer within ${(timeoutMs ?? 0) / 1000} s`,
+        );
       const cause = (error as { cause?: { message?: string } }).cause?.message;
       throw new ApiError(0, `cannot reach ${url.origin}: ${cause ?? (error as Error).message}`);
     }

@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { durationMs, isDuration } from '../lib/domain/duration.ts';
 import { type ApiClient, createApiClient } from './api-client.ts';
 import type { ConfigContext, ConfigFile } from './config-schema.ts';
 import type { CliContext } from './context.ts';
@@ -108,6 +109,18 @@ export const checkUrl = (url: string, source: string): string => {
   return url;
 };
 
+/**
+ * With no answer this long the API is unreachable (exit 6): KANARI_TIMEOUT (a duration such
+ * as 10s), else 30 s, API Gateway's own limit.
+ */
+const timeoutOf = (env: CliContext['env']): number => {
+  const value = env.KANARI_TIMEOUT;
+  if (value === undefined || value === '') return 30_000;
+  if (!isDuration(value))
+    throw new UsageError(`KANARI_TIMEOUT: "${value}" is not a duration such as 10s`);
+  return durationMs(value);
+};
+
 /** `https://abc.execute-api.eu-west-1.amazonaws.com` names its region. */
 const regionOfUrl = (url: string): string | undefined =>
   /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
@@ -151,7 +164,12 @@ export const connectWithConfig = async (
     // The AWS SDK loads only for --sigv4.
     const { executeApiSigner } = await import('./sigv4.ts');
     return {
-      api: createApiClient({ url, fetch: nodeFetch, sign: executeApiSigner(region) }),
+      api: createApiClient({
+        url,
+        fetch: nodeFetch,
+        timeoutMs: timeoutOf(env),
+        sign: executeApiSigner(region),
+      }),
       config,
     };
   }
@@ -162,7 +180,10 @@ export const connectWithConfig = async (
       EXIT.auth,
     );
   }
-  return { api: createApiClient({ url, fetch: nodeFetch, token }), config };
+  return {
+    api: createApiClient({ url, fetch: nodeFetch, timeoutMs: timeoutOf(env), token }),
+    config,
+  };
 };
 
 /** An API client for the command, or a clear error naming what is missing. */

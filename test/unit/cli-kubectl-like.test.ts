@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +151,17 @@ describe('exit codes', () => {
     expect(run.stderr).toBe(
       `kanari: cannot reach ${closed.url}: connect ECONNREFUSED ${closed.url.slice(7)}\n`,
     );
+    // A server that takes the connection and never answers: KANARI_TIMEOUT, then 6 too.
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const timedOut = await kanari(['list'], { ...env, KANARI_URL: url, KANARI_TIMEOUT: '300ms' });
+    silent.close();
+    expect(timedOut).toEqual({
+      code: 6,
+      stdout: '',
+      stderr: `kanari: cannot reach ${url}: no answer within 0.3 s\n`,
+    });
   });
 
   it('lists the codes in --help', async () => {
