@@ -110,7 +110,25 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--swap: primary my-service-v2, canary my-service');
     expect(run.stdout).toContain(`${ID} started (revision 2)`);
+    // kanari watch follows it by its bare name, with a heartbeat between the checks.
+    const watching = cli([
+      'watch',
+      'my-service',
+      '--cluster',
+      'sandbox',
+      '--poll',
+      '200ms',
+      '--heartbeat',
+      '500ms',
+    ]);
     revision2 = await runToEnd(stack, api);
+    const watched = await watching;
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(
+      /(next check in \d+ s|check due now) \(step \d of 5, canary \d+%\)/,
+    );
+    expect(watched.stdout).toMatch(/r2 {2}Applied: primary 50% · canary 50%/);
+    expect(watched.stdout).toContain(`${ID}: Succeeded · canary 100%`);
     expect(revision2.rollout).toMatchObject({ revision: 2, phase: 'Succeeded', canaryWeight: 100 });
     expect(revision2.rollout.spec.target.canary).toEqual({ host: 'my-service' });
     const applied = revision2.entries.filter((e) => e.revision === 2 && e.kind === 'applied');
