@@ -1,6 +1,7 @@
 import type { Phase } from '../lib/domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
 import type { LedgerPage } from '../lib/ports/rollout-store.ts';
+import type { Fetch } from './http.ts';
 
 /** The HTTP API answered with an error; `status` and the server's message are kept. */
 export class ApiError extends Error {
@@ -25,7 +26,10 @@ export interface ApiClientOptions {
     headers: Record<string, string>;
     body?: string;
   }) => Promise<Record<string, string>>;
-  fetch?: typeof fetch;
+  /** Node's fetch unless given (the CLI gives nodeFetch, which starts faster). */
+  fetch?: Fetch;
+  /** How long to wait for an answer; then the API counts as unreachable. Default: no limit. */
+  timeoutMs?: number;
 }
 
 export type RolloutPath = string;
@@ -48,7 +52,8 @@ export type DescribedEntry = LedgerEntry & { description?: string };
 
 /** A small client of kanari's HTTP API, shared by the CLI and the sandbox. */
 export const createApiClient = (options: ApiClientOptions) => {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
+  const { timeoutMs } = options;
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const url = new URL(
       path.replace(/^\//, ''),
@@ -62,11 +67,22 @@ export const createApiClient = (options: ApiClientOptions) => {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.sign)
       headers = await options.sign({ method, url, headers, ...(text ? { body: text } : {}) });
-    let response: Response;
+    let response: Awaited<ReturnType<Fetch>>;
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     try {
-      response = await doFetch(url, { method, headers, ...(text ? { body: text } : {}) });
+      response = await doFetch(url, {
+        method,
+        headers,
+        ...(signal ? { signal } : {}),
+        ...(text ? { body: text } : {}),
+      });
     } catch (error) {
-      // status 0: nothing answered (refused, DNS, TLS).
+      // status 0: nothing answered (refused, DNS, TLS, timeout).
+      if (signal?.aborted)
+        throw new ApiError(
+          0,
+          `cannot reach ${url.origin}: no answer within ${(timeoutMs ?? 0) / 1000} s`,
+        );
       const cause = (error as { cause?: { message?: string } }).cause?.message;
       throw new ApiError(0, `cannot reach ${url.origin}: ${cause ?? (error as Error).message}`);
     }

@@ -5,6 +5,8 @@ export interface CliContext {
   err: (text: string) => void;
   /** Waits between polls (watch); tests may shorten it. */
   sleep: (ms: number) => Promise<void>;
+  /** The time, in ms since the epoch (ages, the next check); Date.now when absent. */
+  now?: () => number;
 }
 
 export const processContext = (): CliContext => ({
@@ -12,4 +14,5 @@ export const processContext = (): CliContext => ({
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: () => Date.now(),
 });

@@ -1,51 +1,110 @@
-import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, type Help, type Option } from 'commander';
 import { explainApiError, isApiError } from './api-errors.ts';
 import { actionCommands } from './commands/actions.ts';
+import { configCommands } from './commands/config.ts';
 import { importFlaggerCommand } from './commands/import-flagger.ts';
 import { judgeCommands } from './commands/judge.ts';
 import { rolloutCommands } from './commands/rollouts.ts';
-import { sandboxCommand } from './commands/sandbox.ts';
 import { specCommands } from './commands/specs.ts';
 import { statsCommand } from './commands/stats.ts';
 import { type CliContext, processContext } from './context.ts';
-import { CliError } from './errors.ts';
+import { EXIT, EXIT_CODES_HELP, exitCodeOfCommander, isCliError } from './errors.ts';
+
+/** package.json's version; the bundle sits at dist/cli/, the sources at cli/: both two levels down. */
+const version = (): string => {
+  for (const path of ['../package.json', '../../package.json'])
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+      if (pkg.name === 'kanari' && typeof pkg.version === 'string') return pkg.version;
+    } catch {}
+  return 'unknown';
+};
+
+/** Commander's error text on one line: `kanari: unknown command 'gt' (did you mean get?)`. */
+export const oneLine = (text: string): string =>
+  `kanari: ${text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*\(Did you mean (.+)\?\)/, '; did you mean $1?')
+    .replace(/\s*\n\s*/g, ' ')}\n`;
+
+/** `--reason <text>  (required) why …`: requiredOption shows in --help. */
+function optionDescription(this: Help, option: Option): string {
+  const text = (Object.getPrototypeOf(this) as Help).optionDescription.call(this, option);
+  return option.mandatory ? `(required) ${text}` : text;
+}
+
+/** The sandbox, with its stack and the AWS SDK, loads only when `kanari sandbox` runs. */
+const sandboxWanted = (argv: readonly string[]): boolean =>
+  argv[0] === 'sandbox' || (argv[0] === 'help' && argv[1] === 'sandbox');
+
+const addSandbox = async (program: Command): Promise<void> => {
+  // From the bundle, the sandbox runs from its TypeScript sources (it reads files beside them).
+  if (!import.meta.url.endsWith('.ts')) (await import('tsx/esm/api')).register();
+  const { sandboxCommand } = await import('./commands/sandbox.ts');
+  sandboxCommand(program);
+};
 
 /** Builds the `kanari` program; commands only parse and render. */
-export const buildProgram = (ctx: CliContext = processContext()): Command => {
+export const buildProgram = async (
+  ctx: CliContext = processContext(),
+  argv: readonly string[] = [],
+): Promise<Command> => {
   const program = new Command('kanari')
     .description('canary analysis for Istio')
-    .showHelpAfterError()
+    .version(version(), '-v, --version', 'print the version')
+    .showHelpAfterError(false)
+    .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
+    .configureHelp({ optionDescription, showGlobalOptions: false })
+    .configureOutput({
+      writeOut: ctx.out,
+      writeErr: ctx.err,
+      outputError: (text, write) => write(oneLine(text)),
+    })
+    .addHelpText(
+      'after',
+      `\nA rollout is named cluster/namespace/name, or by its name alone with -n and --cluster or a context (kanari config set-context).\n\n${EXIT_CODES_HELP}\n`,
+    );
   rolloutCommands(program, ctx);
   actionCommands(program, ctx);
   specCommands(program, ctx);
+  configCommands(program, ctx);
   importFlaggerCommand(program, ctx);
   judgeCommands(program, ctx);
-  sandboxCommand(program);
+  if (sandboxWanted(argv)) await addSandbox(program);
+  else
+    program
+      .command('sandbox')
+      .description(
+        'run the whole loop on this machine: Prometheus, DynamoDB Local, an emulated Kubernetes API and a simulated mesh (kanari sandbox --help)',
+      )
+      .allowUnknownOption()
+      .allowExcessArguments();
   statsCommand(program, ctx);
-  for (const command of program.commands)
-    command.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
   return program;
 };
 
-/**
- * Runs the CLI; returns the exit code: 0 done, 1 an error (its message on stderr), 2 `watch`
- * saw the rollout end without success.
- */
+/** Runs the CLI; returns the exit code (see EXIT in errors.ts, and `kanari --help`). */
 export const main = async (argv: string[], ctx: CliContext = processContext()): Promise<number> => {
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
-    return 0;
+    const program = await buildProgram(ctx, argv);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) return exitCodeOfCommander(error.code, error.exitCode);
     const known = isApiError(error) ? explainApiError(error) : error;
-    if (known instanceof CliError) {
+    if (isCliError(known)) {
       ctx.err(`kanari: ${known.message}\n`);
       return known.exitCode;
     }
     ctx.err(`kanari: ${known instanceof Error ? known.message : String(known)}\n`);
-    return 1;
+    return EXIT.general;
   }
 };
 

@@ -36,3 +36,20 @@ export const bar = (canary: number): string => {
   const filled = Math.round(Math.min(100, Math.max(0, canary)) / 5);
   return `${'█'.repeat(filled)}${'░'.repeat(20 - filled)}`;
 };
+
+/** `2026-12-02 14:03:05 UTC`, or `-`. */
+export const when = (iso: string | undefined): string =>
+  iso ? `${iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '')} UTC` : '-';
+
+/** A duration the way kubectl prints ages: `45s`, `12m`, `3h`, `2d`. */
+export const shortDuration = (ms: number): string => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 120 * 60) return `${Math.floor(s / 60)}m`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+};
+
+/** `primary 90% · canary 10%`. */
+export const weights = (w: { primary: number; canary: number }): string =>
+  `primary ${w.primary}% · canary ${w.canary}%`;

@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 import { OPERATOR_ACTIONS, type OperatorAction } from '../../lib/app/operator-action.ts';
-import { connect } from '../config.ts';
 import type { CliContext } from '../context.ts';
-import { CliError } from '../errors.ts';
-import { type ConnectedOptions, withConnection, withOutput } from '../options.ts';
+import { UsageError } from '../errors.ts';
+import {
+  type ConnectedOptions,
+  type RefOptions,
+  withConnection,
+  withOutput,
+  withRef,
+} from '../options.ts';
+import { connectToRollout, suggestingOnNotFound } from '../ref.ts';
 import { render } from '../render.ts';
-import { checkId } from './rollouts.ts';
 
 const WHAT: Record<OperatorAction, string> = {
   rollback: 'send all canary traffic back to the primary',
@@ -23,18 +28,25 @@ export const actionCommands = (program: Command, ctx: CliContext): void => {
     const command = program
       .command(action)
       .description(WHAT[action])
-      .argument('<id>', 'cluster/namespace/name')
+      .argument(
+        '<rollout>',
+        'a name (with -n, --cluster or the context), or cluster/namespace/name',
+      )
       .requiredOption('--reason <text>', 'why: recorded in the ledger with your identity');
     if (action === 'promote') command.option('--full', 'promote straight to 100%');
-    withConnection(withOutput(command)).action(
-      async (id: string, options: ConnectedOptions & { reason: string; full?: boolean }) => {
-        checkId(id);
-        if (!options.reason.trim()) throw new CliError('--reason: say why you act');
-        const api = await connect(options, ctx);
-        const result = await api.action(id, action, {
-          reason: options.reason,
-          ...(options.full ? { full: true } : {}),
-        });
+    withConnection(withRef(withOutput(command))).action(
+      async (
+        ref: string,
+        options: ConnectedOptions & RefOptions & { reason: string; full?: boolean },
+      ) => {
+        if (!options.reason.trim()) throw new UsageError('--reason: say why you act');
+        const { api, id } = await connectToRollout(ref, options, ctx);
+        const result = await suggestingOnNotFound(api, id, () =>
+          api.action(id, action, {
+            reason: options.reason,
+            ...(options.full ? { full: true } : {}),
+          }),
+        );
         const { rollout, entry } = result;
         ctx.out(
           render(

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
-import { type FlaggerImport, importFlaggerCanary } from '../../lib/domain/flagger-import.ts';
-import { type FlaggerDocuments, parseFlaggerDocuments } from '../../lib/schemas/flagger-canary.ts';
-import { parseRolloutSpec } from '../../lib/schemas/rollout-spec.ts';
+import type { FlaggerImport } from '../../lib/domain/flagger-import.ts';
+import type { FlaggerDocuments } from '../../lib/schemas/flagger-canary.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { type Format, withOutput } from '../options.ts';
@@ -89,6 +88,13 @@ export const importFlaggerCommand = (program: Command, ctx: CliContext): void =>
     'yaml',
   ).action(
     async (file: string, options: { template?: string[]; cluster: string; output: Format }) => {
+      // Loaded when the command runs, so that other commands start without them.
+      const [{ importFlaggerCanary }, { parseFlaggerDocuments }, { parseRolloutSpec }] =
+        await Promise.all([
+          import('../../lib/domain/flagger-import.ts'),
+          import('../../lib/schemas/flagger-canary.ts'),
+          import('../../lib/schemas/rollout-spec.ts'),
+        ]);
       const documents = await readDocuments(file);
       for (const template of options.template ?? [])
         documents.push(...(await readDocuments(template)));

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
-import { BacktestError, type BacktestResult, backtest } from '../../lib/app/backtest.ts';
-import { MetricsQueryError } from '../../lib/ports/errors.ts';
-import { parseRolloutSpec } from '../../lib/schemas/rollout-spec.ts';
+import type { BacktestResult } from '../../lib/app/backtest.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { type Format, withOutput } from '../options.ts';
@@ -53,6 +50,17 @@ export const backtestCommand = (judge: Command, ctx: CliContext): void => {
     .option('--to <time>', 'end (RFC 3339 or epoch seconds)')
     .option('--prometheus <url>', 'Prometheus base URL (env KANARI_PROMETHEUS_URL)');
   withOutput(command, 'json').action(async (options: BacktestOptions) => {
+    // Loaded when the command runs, so that other commands start without them.
+    const [
+      { createPrometheusMetricsProvider },
+      { BacktestError, backtest },
+      { MetricsQueryError },
+    ] = await Promise.all([
+      import('../../lib/adapters/prometheus/index.ts'),
+      import('../../lib/app/backtest.ts'),
+      import('../../lib/ports/errors.ts'),
+    ]);
+    const { parseRolloutSpec } = await import('../../lib/schemas/rollout-spec.ts');
     const parsed = parseRolloutSpec(await readDocument(options.file));
     if (!parsed.ok) {
       const [first, ...rest] = parsed.problems;

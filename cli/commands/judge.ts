@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { replay } from '../../lib/domain/judge-replay.ts';
-import { parseReplayInput } from '../../lib/schemas/judge-replay.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { backtestCommand } from './judge-backtest.ts';
@@ -16,13 +14,14 @@ const readText = async (file: string): Promise<string> => {
 };
 
 /** Parses and validates the replay input; the first problem becomes the one line on stderr. */
-const replayInputOf = (text: string, source: string) => {
+const replayInputOf = async (text: string, source: string) => {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${source}: invalid JSON: ${(error as Error).message}`);
   }
+  const { parseReplayInput } = await import('../../lib/schemas/judge-replay.ts');
   const parsed = parseReplayInput(value);
   if (!parsed.ok) {
     const [first, ...rest] = parsed.problems;
@@ -44,7 +43,8 @@ export const judgeCommands = (program: Command, ctx: CliContext): void => {
     .option('-f, --file <file>', 'input JSON (- for stdin)', '-')
     .action(async (options: { file: string }) => {
       const source = options.file === '-' ? 'stdin' : options.file;
-      const input = replayInputOf(await readText(options.file), source);
+      const input = await replayInputOf(await readText(options.file), source);
+      const { replay } = await import('../../lib/domain/judge-replay.ts');
       ctx.out(`${JSON.stringify(replay(input.spec, input.buckets), null, 2)}\n`);
     });
   backtestCommand(judge, ctx);

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { describeRef, swapDestinations } from '../../lib/domain/lifecycle.ts';
 import { rolloutIdOf } from '../../lib/domain/rollout-spec.ts';
 import type { RolloutState } from '../../lib/domain/state.ts';
-import { parseRolloutSpec, type SpecProblem } from '../../lib/schemas/rollout-spec.ts';
+import type { SpecProblem } from '../../lib/schemas/rollout-spec.ts';
 import { connect } from '../config.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -38,6 +38,8 @@ const problemLines = (problems: SpecProblem[]): string =>
 
 /** Validates locally; on problems prints them and fails with the field paths. */
 const validated = async (file: string, format: Format, ctx: CliContext) => {
+  // Loaded when the command runs, so that other commands start without zod.
+  const { parseRolloutSpec } = await import('../../lib/schemas/rollout-spec.ts');
   const parsed = parseRolloutSpec(await readDocument(file));
   if (!parsed.ok) {
     if (format !== 'table')

@@ -1,10 +1,8 @@
-import type { Command } from 'commander';
 import { MannWhitneyInputError, mannWhitney } from '../../lib/domain/stats/mann-whitney.ts';
 import { parseMannWhitneyInput } from '../../lib/schemas/stats-mann-whitney.ts';
-import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 
-const readStdin = async (): Promise<string> => {
+export const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -44,14 +42,3 @@ export const runMannWhitney = (text: string): string => {
     throw error;
   }
 };
-
-/** `kanari stats mann-whitney`: the Mann–Whitney U test on JSON from stdin (docs/judges.md). */
-export const mannWhitneyCommand = (stats: Command, ctx: CliContext): Command =>
-  stats
-    .command('mann-whitney')
-    .description(
-      'Mann–Whitney U test: reads {"x":[…],"y":[…],"alternative","continuity","method","confidence"} on stdin, prints {"u","z","p","estimate","ciLow","ciHigh"}',
-    )
-    .action(async () => {
-      ctx.out(runMannWhitney(await readStdin()));
-    });

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { countTest } from '../../lib/domain/stats/count-test.ts';
-import { parseWith } from '../../lib/schemas/alerts.ts';
-import { countTestInputSchema } from '../../lib/schemas/count-test.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { mannWhitneyCommand } from './stats-mann-whitney.ts';
 
 /** Reads all of stdin as JSON; bad JSON is one line naming the command. */
 export const readJsonStdin = async (command: string): Promise<unknown> => {
@@ -27,6 +23,11 @@ export const countTestCommand = (stats: Command, ctx: CliContext): void => {
       'fixed-share Beta mixture test: reads {"canaryEvents","totalEvents","canaryShare","k","alpha"} on stdin, prints {"logM","logMOneSided","p","rateRatioUpper"} (null = unbounded)',
     )
     .action(async () => {
+      const [{ countTest }, { parseWith }, { countTestInputSchema }] = await Promise.all([
+        import('../../lib/domain/stats/count-test.ts'),
+        import('../../lib/schemas/alerts.ts'),
+        import('../../lib/schemas/count-test.ts'),
+      ]);
       const parsed = parseWith(countTestInputSchema, await readJsonStdin('count-test'));
       if (!parsed.ok)
         throw new CliError(
@@ -37,6 +38,19 @@ export const countTestCommand = (stats: Command, ctx: CliContext): void => {
       ctx.out(`${JSON.stringify({ ...result, rateRatioUpper: upper })}\n`);
     });
 };
+
+/** `kanari stats mann-whitney`: the Mann–Whitney U test on JSON from stdin (docs/judges.md). */
+const mannWhitneyCommand = (stats: Command, ctx: CliContext): Command =>
+  stats
+    .command('mann-whitney')
+    .description(
+      'Mann–Whitney U test: reads {"x":[…],"y":[…],"alternative","continuity","method","confidence"} on stdin, prints {"u","z","p","estimate","ciLow","ciHigh"}',
+    )
+    .action(async () => {
+      // Loaded when the command runs, so that other commands start without it.
+      const { readStdin, runMannWhitney } = await import('./stats-mann-whitney.ts');
+      ctx.out(runMannWhitney(await readStdin()));
+    });
 
 /** The `stats` group: JSON commands to check kanari's statistics against references. */
 export const statsCommand = (program: Command, ctx: CliContext): Command => {

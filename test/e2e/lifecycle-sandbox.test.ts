@@ -89,7 +89,7 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
     expect(error.message).toContain('kanari apply --swap -f <file>');
     expect(error.message).toContain(`kanari finalize ${ID} --reason`);
     const run = await cli(['apply', '-f', specPath]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(4); // conflict
     expect(run.stderr).toContain('my-service-v2 holds all traffic');
     await sleep(2000); // anything wrongly requested would be applied by now
     const after = await kubectl();
@@ -110,7 +110,25 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--swap: primary my-service-v2, canary my-service');
     expect(run.stdout).toContain(`${ID} started (revision 2)`);
+    // kanari watch follows it by its bare name, with a heartbeat between the checks.
+    const watching = cli([
+      'watch',
+      'my-service',
+      '--cluster',
+      'sandbox',
+      '--poll',
+      '200ms',
+      '--heartbeat',
+      '500ms',
+    ]);
     revision2 = await runToEnd(stack, api);
+    const watched = await watching;
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(
+      /(next check in \d+ s|check due now) \(step \d of 5, canary \d+%\)/,
+    );
+    expect(watched.stdout).toMatch(/r2 {2}Applied: primary 50% · canary 50%/);
+    expect(watched.stdout).toContain(`${ID}: Succeeded · canary 100%`);
     expect(revision2.rollout).toMatchObject({ revision: 2, phase: 'Succeeded', canaryWeight: 100 });
     expect(revision2.rollout.spec.target.canary).toEqual({ host: 'my-service' });
     const applied = revision2.entries.filter((e) => e.revision === 2 && e.kind === 'applied');
@@ -138,5 +156,38 @@ describe('lifecycle in the sandbox: refuse after Succeeded, apply --swap, finali
     expect(ledger.stdout).toMatch(/r2 {2}Finalized: primary 100% · canary 0%/);
     expect(ledger.stdout).toMatch(/r1 {2}Started by sandbox-operator/);
     expect(ledger.stdout).toMatch(/Phase\s+Succeeded/);
+  });
+
+  it('(d) kubectl-like: a bare name with -n, -o name, did you mean, and exit codes 3, 5 and 6', async () => {
+    const named = await cli([
+      'get',
+      'my-service',
+      '-n',
+      'default',
+      '--cluster',
+      'sandbox',
+      '-o',
+      'name',
+    ]);
+    expect(named).toEqual({ code: 0, stdout: `rollout/${ID}\n`, stderr: '' });
+    const listed = await cli(['list', '-n', 'default', '--phase', 'succeeded', '-o', 'name']);
+    expect(listed.stdout).toBe(`rollout/${ID}\n`);
+    const typo = await cli(['get', 'my-servce', '-n', 'default', '--cluster', 'sandbox']);
+    expect(typo).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `kanari: rollout sandbox/default/my-servce not found; did you mean ${ID}?\n`,
+    });
+    const refused = await runCli(['list'], { ...env, KANARI_TOKEN: 'not-the-token' });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).not.toContain('not-the-token');
+    const unreachable = await runCli(['list'], { ...env, KANARI_URL: 'http://127.0.0.1:9' });
+    expect(unreachable).toMatchObject({ code: 6, stdout: '' });
+    expect(unreachable.stderr).toMatch(
+      /^kanari: cannot reach http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/,
+    );
+    const watched = await cli(['watch', 'my-service', '--cluster', 'sandbox', '--poll', '200ms']);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain(`${ID}: Succeeded · canary 0%`);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
@@ -54,5 +55,21 @@ describe('kanari sandbox (the CLI a newcomer runs)', () => {
     expect(crds.stderr).toContain(
       'kanari: --crds: The CRD folder /nonexistent/crds does not exist or is not a folder',
     );
+  });
+
+  it('is the built bundle: --version is the package version, and the sandbox loads only for kanari sandbox', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(await runCli(['--version'])).toEqual({
+      code: 0,
+      stdout: `${pkg.version}\n`,
+      stderr: '',
+    });
+    const help = await runCli(['sandbox', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--scenario <name>');
+    // Through the bundle's lazy import, the sandbox's own errors keep their one line.
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/sandbox\s+run the whole loop on this machine/);
+    expect(top.stdout).toContain('6  unreachable');
   });
 });

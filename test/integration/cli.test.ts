@@ -109,7 +109,7 @@ describe('kanari validate and apply', () => {
     expect(JSON.parse(updated.stdout)).toMatchObject({ outcome: 'updated', warnings: [] });
     writeFileSync(file, stringify({ ...spec, analysis: { ...spec.analysis, interval: '5m' } }));
     const refused = await runCli(['apply', '-f', file], env);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('these fields cannot change in flight: analysis.interval');
     expect(refused.stderr).toContain(`kanari abort ${id} --reason`);
     const ledger = await runCli(['get', id, '--ledger'], env);
@@ -136,8 +136,15 @@ describe('kanari list, get and watch', () => {
     expect(yaml.map((r: { id: string }) => r.id)).not.toContain(id);
 
     const badPhase = await runCli(['list', '--phase', 'Sleeping'], env);
-    expect(badPhase).toMatchObject({ code: 1 });
-    expect(badPhase.stderr).toContain('--phase: must be one of Pending, Progressing');
+    expect(badPhase).toMatchObject({ code: 2 });
+    expect(badPhase.stderr).toContain(
+      '--phase: "Sleeping" is not a phase; one of Pending, Progressing',
+    );
+    // Phases are matched without regard to case.
+    const lower = JSON.parse(
+      (await runCli(['list', '-o', 'json', '--phase', 'progressing'], env)).stdout,
+    );
+    expect(lower.map((r: { id: string }) => r.id)).toContain(id);
   });
 
   it('gets a rollout with its ledger in plain language', async () => {
@@ -155,19 +162,31 @@ describe('kanari list, get and watch', () => {
     expect(yaml.ledger.map((e: { kind: string }) => e.kind)).toEqual(['start', 'applied']);
   });
 
-  it('says so when the rollout does not exist', async () => {
+  it('says so when the rollout does not exist, with the closest names', async () => {
     const run = await runCli(['get', 'sandbox/default/nothing-here'], env);
     expect(run).toEqual({
-      code: 1,
+      code: 3,
       stdout: '',
       stderr: 'kanari: rollout sandbox/default/nothing-here not found\n',
     });
-    const malformed = await runCli(['get', 'nothing-here'], env);
-    expect(malformed.code).toBe(1);
-    expect(malformed.stderr).toContain('must be cluster/namespace/name');
+    const id = await started('spelled');
+    const typo = await runCli(['get', 'speled', '-n', 'default', '--cluster', 'sandbox'], env);
+    expect(typo).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `kanari: rollout sandbox/default/speled not found; did you mean ${id}?\n`,
+    });
+    const bare = await runCli(['get', 'spelled', '--cluster', 'sandbox', '-o', 'name'], env);
+    expect(bare).toEqual({ code: 0, stdout: `rollout/${id}\n`, stderr: '' });
+    const noCluster = await runCli(['get', 'spelled'], env);
+    expect(noCluster.code).toBe(2);
+    expect(noCluster.stderr).toContain('no cluster for "spelled": pass --cluster');
+    const malformed = await runCli(['get', 'default/spelled'], env);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('or cluster/namespace/name');
   });
 
-  it('watches until the end: exit 0 on success, 2 on a rollback', async () => {
+  it('watches until the end: exit 0 on success, 7 on a rollback', async () => {
     const good = await started('watched-good');
     const watching = runCli(['watch', good, '--poll', '100ms'], env);
     await runCli(['promote', good, '--full', '--reason', 'ship it'], env);
@@ -182,7 +201,7 @@ describe('kanari list, get and watch', () => {
     const watchingJson = runCli(['watch', bad, '--poll', '100ms', '-o', 'json'], env);
     await runCli(['rollback', bad, '--reason', 'errors in the logs'], env);
     const rolledBack = await watchingJson;
-    expect(rolledBack.code).toBe(2);
+    expect(rolledBack.code).toBe(7);
     expect(rolledBack.stderr).toContain(`${bad} ended RolledBack`);
     const lines = rolledBack.stdout
       .trim()
@@ -228,7 +247,7 @@ describe('kanari actions', () => {
     await runCli(['abort', id, '--reason', 'wrong build'], env);
     await harness.settled();
     const run = await runCli(['resume', id, '--reason', 'try again'], env);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(4);
     expect(run.stderr).toBe(
       'kanari: cannot resume a rollout that is Aborted (current phase: Aborted)\n',
     );
@@ -236,18 +255,21 @@ describe('kanari actions', () => {
 
   it('requires a reason', async () => {
     const run = await runCli(['rollback', 'sandbox/default/acted'], env);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("required option '--reason <text>' not specified");
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "kanari: required option '--reason <text>' not specified\n",
+    });
   });
 });
 
 describe('kanari credentials', () => {
   it('says what is missing when there is no endpoint or no token', async () => {
     const noUrl = await runCli(['list'], { HOME: dir });
-    expect(noUrl.code).toBe(1);
+    expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain('no API endpoint: pass --url, set KANARI_URL');
     const noToken = await runCli(['list', '--url', harness.url], { HOME: dir });
-    expect(noToken.code).toBe(1);
+    expect(noToken.code).toBe(5);
     expect(noToken.stderr).toContain('no credentials: pass --token, set KANARI_TOKEN');
   });
 
@@ -255,7 +277,7 @@ describe('kanari credentials', () => {
     const id = await started('guarded');
     const before = (await runCli(['get', id, '-o', 'json'], env)).stdout;
     const run = await runCli(['rollback', id, '--reason', 'x', '--token', 'not-the-token'], env);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(5);
     expect(run.stderr).toContain('the API refused the credentials (401): invalid credentials');
     expect((await runCli(['get', id, '-o', 'json'], env)).stdout).toBe(before);
   });
@@ -270,16 +292,22 @@ describe('kanari credentials', () => {
       KANARI_CONFIG: config,
     });
     expect(flagged).toMatchObject({ code: 0, stderr: '' });
-    writeFileSync(config, 'url: not a url\n');
+    writeFileSync(config, 'url: localhost:3000\n');
     const broken = await runCli(['list'], { HOME: dir, KANARI_CONFIG: config });
-    expect(broken.stderr).toContain(`invalid config file ${config}: url:`);
+    expect(broken).toMatchObject({
+      code: 2,
+      stderr: `kanari: url in ${config} must start with http:// or https:// (got 'localhost:3000')\n`,
+    });
+    writeFileSync(config, 'url: [unclosed\n');
+    const invalid = await runCli(['list'], { HOME: dir, KANARI_CONFIG: config });
+    expect(invalid.stderr).toContain(`invalid config file ${config}:`);
   });
 
   it('signs with SigV4 for the execute-api service when asked', async () => {
     harness.requests.length = 0;
     const run = await runCli(['list', '--sigv4', '--region', 'eu-west-1'], env);
     // The local API knows bearer tokens only; what matters is what was sent.
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(5);
     expect(harness.requests).toEqual([
       {
         method: 'GET',
@@ -292,7 +320,7 @@ describe('kanari credentials', () => {
 });
 
 describe('the kanari binary', () => {
-  it('exits non-zero with the message on stderr', async () => {
+  it('exits 3 for a rollout not found, with the message on stderr', async () => {
     const bin = new URL('../../bin/kanari.js', import.meta.url).pathname;
     const failed = await promisify(execFile)(
       process.execPath,
@@ -300,7 +328,7 @@ describe('the kanari binary', () => {
       { env: { PATH: process.env.PATH, HOME: dir } },
     ).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({
-      code: 1,
+      code: 3,
       stderr: 'kanari: rollout sandbox/default/absent not found\n',
     });
   });
