@@ -7,6 +7,8 @@ export const CONSOLE_CSS = `
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 }
 * { box-sizing: border-box; }
+/* The hidden attribute wins over any display rule (e.g. .check's flex). */
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--fg); }
 header { display: flex; align-items: center; gap: 1rem; padding: .75rem 1rem; background: #1b1f24; color: #fff; }
 header h1 { font-size: 1.15rem; margin: 0; flex: 1; }

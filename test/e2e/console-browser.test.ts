@@ -141,6 +141,8 @@ describe('the web console', () => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('reason');
+    // Rollback has no "full" option: the promote checkbox stays out of sight.
+    expect(await dialog.getByText('Promote fully, straight to 100%').isVisible()).toBe(false);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rollback');
