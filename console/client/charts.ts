@@ -91,7 +91,9 @@ const figure = (container: HTMLElement, caption: string, summary: string) => {
   const node = el('figure', 'chart');
   const plot = el('div', 'plot');
   const text = el('p', 'chart-summary', summary);
-  node.append(el('figcaption', null, caption), plot, text);
+  const head = el('figcaption', null, caption);
+  head.append(el('span', 'muted axis-zone', ` · time in ${zone()}`));
+  node.append(head, plot, text);
   plot.setAttribute('role', 'img');
   plot.setAttribute('aria-label', summary);
   container.append(node);

@@ -424,7 +424,7 @@ const renderLedger = (entries: DescribedEntry[]): void => {
     const text = el('div', 'entry-text');
     text.append(
       el('span', `marker tone-${marker.tone}`, marker.label),
-      el('span', null, ` ${entry.description ?? entry.message}`),
+      el('span', 'entry-line', entry.description ?? entry.message),
     );
     if (entry.drift) text.append(el('div', 'drift-line', driftText(entry.drift)));
     li.append(timeEl(entry.at, formatInstant(entry.at)), text);
