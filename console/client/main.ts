@@ -322,7 +322,7 @@ const tickCountdown = (): void => {
   const text = countdownText(current.rollout);
   const node = $('countdown');
   node.hidden = !text;
-  node.textContent = text ? `⏱ ${text[0]?.toUpperCase()}${text.slice(1)}` : '';
+  node.textContent = text ? `${text[0]?.toUpperCase()}${text.slice(1)}` : '';
   const inStep = document.querySelector<HTMLElement>('#steps .current .step-countdown');
   if (inStep) inStep.textContent = text ? ` · ${text}` : '';
 };

@@ -14,7 +14,7 @@ export interface RevisionSummary {
   durationMs: number;
   /** Who or what started it. */
   startedBy: Cause;
-  /** Who or what ended it (absent while it runs), with the ledger's line for it. */
+  /** Who or what ended it (absent while it runs), with the ledger's message of that decision. */
   endedBy?: Cause;
   endMessage?: string;
   checks: number;
@@ -42,7 +42,16 @@ export const summarizeRevisions = (
   for (const [revision, list] of byRevision) {
     const first = list[0] as LedgerEntry;
     const current = revision === state.revision;
-    const end = list.find((entry) => isTerminal(entry.phase));
+    const endIndex = list.findIndex((entry) => isTerminal(entry.phase));
+    const end = endIndex < 0 ? undefined : list[endIndex];
+    // What ended it is the decision that led there (a failed check, an operator's rollback),
+    // not the entry that applied the weights.
+    const decider =
+      endIndex < 0
+        ? undefined
+        : (list
+            .slice(0, endIndex + 1)
+            .findLast((entry) => entry.decision && entry.decision.action !== 'hold') ?? end);
     const phase = current ? state.phase : (list.at(-1) as LedgerEntry).phase;
     const endedAt = current ? (state.finishedAt ?? end?.at) : end?.at;
     const startedAt = current ? state.createdAt : first.at;
@@ -55,7 +64,7 @@ export const summarizeRevisions = (
       ...(stop ? { endedAt: stop } : {}),
       durationMs: Math.max(0, Date.parse(stop ?? now.toISOString()) - Date.parse(startedAt)),
       startedBy: first.cause,
-      ...(end ? { endedBy: end.cause, endMessage: end.message } : {}),
+      ...(decider ? { endedBy: decider.cause, endMessage: decider.message } : {}),
       checks: checks.length,
       failedChecks: checks.filter((entry) => entry.check?.verdict === 'fail').length,
       maxWeight: list.reduce(

@@ -223,7 +223,7 @@ describe('the web console', () => {
     expect(await history.nth(1).locator('td').nth(0).textContent()).toBe('Revision 1');
     await history.nth(1).getByText('RolledBack', { exact: true }).waitFor();
     expect(await history.nth(1).locator('td').nth(3).textContent()).toMatch(/^\d+ (s|min \d+ s)$/);
-    expect(await history.nth(1).locator('td.cause').textContent()).toMatch(/^analysis: /);
+    expect(await history.nth(1).locator('td.cause').textContent()).toMatch(/^analysis: .*fail/);
   });
 
   it('shows revision 1 with its failed checks standing out, in words as well as colour', async () => {
@@ -329,6 +329,7 @@ describe('the web console', () => {
     await narrow.screenshot({ path: shot('narrow-list'), fullPage: true });
     await narrow.getByRole('link', { name: 'my-service', exact: true }).click();
     await narrow.locator('#detail-phase').getByText('RolledBack', { exact: true }).waitFor();
+    await narrow.getByRole('button', { name: 'Show revision 1' }).click();
     await expect.poll(() => narrow.locator('#charts .uplot canvas').count()).toBe(3);
     expect(await overflow()).toBeLessThanOrEqual(0);
     const chartWidth = await narrow
