@@ -25,6 +25,8 @@ const COMPARE_LABELS: Record<string, { label: string; unit: string }> = {
 
 const round = (v: number): number => Math.round(v * 100) / 100;
 const HEIGHT = 200;
+/** The weight chart is taller: its plan lines are 10% apart and each has a label. */
+const WEIGHT_HEIGHT = 260;
 
 /** uPlot draws in the browser's zone; the axis says which. */
 const zone = (): string => formatInstant(new Date().toISOString()).split(' ').at(-1) ?? '';
@@ -77,7 +79,7 @@ const observer =
     : new ResizeObserver(() => {
         for (const chart of charts) {
           const parent = chart.root.parentElement;
-          if (parent) chart.setSize({ width: widthOf(parent), height: HEIGHT });
+          if (parent) chart.setSize({ width: widthOf(parent), height: chart.height });
         }
       });
 
@@ -104,8 +106,9 @@ const mount = (
   plot: HTMLElement,
   opts: Omit<uPlot.Options, 'width' | 'height'>,
   data: uPlot.AlignedData,
+  height = HEIGHT,
 ) => {
-  const chart = new uPlot({ ...opts, width: widthOf(plot), height: HEIGHT }, data, plot);
+  const chart = new uPlot({ ...opts, width: widthOf(plot), height }, data, plot);
   charts.push(chart);
   observer?.observe(plot);
 };
@@ -173,6 +176,7 @@ const weightChart = (
       },
     },
     [xs, weights, on('pass'), on('fail'), on('inconclusive')],
+    WEIGHT_HEIGHT,
   );
 };
 

@@ -1,3 +1,4 @@
+import type { DriftRecord } from '../../lib/domain/drift.ts';
 import type { Cause } from '../../lib/domain/events.ts';
 
 const two = (n: number): string => String(n).padStart(2, '0');
@@ -68,3 +69,8 @@ export const describeCause = (cause: Cause | undefined): string => {
       return 'scheduler';
   }
 };
+
+/** What kanari applied, what the cluster has, and when kanari noticed. */
+export const driftText = (drift: DriftRecord, timeZone?: string): string =>
+  `kanari applied ${drift.applied.primary}/${drift.applied.canary}, cluster has ${drift.observed.primary}/${drift.observed.canary} (primary/canary), noticed at ${formatInstant(drift.detectedAt, timeZone)}` +
+  (drift.action === 'reapply' ? '; kanari re-applied its weights.' : '; the rollout is paused.');

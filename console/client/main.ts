@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import './app.css';
-import type { DriftRecord } from '../../lib/domain/drift.ts';
 import { PHASES } from '../../lib/domain/phase.ts';
 import type { RevisionSummary } from '../../lib/domain/revisions.ts';
 import type { RolloutState } from '../../lib/domain/state.ts';
@@ -18,6 +17,7 @@ import { clearCharts, renderCharts } from './charts.ts';
 import { $, el, timeEl } from './dom.ts';
 import {
   describeCause,
+  driftText,
   formatAge,
   formatCountdown,
   formatDuration,
@@ -172,10 +172,6 @@ const signOut = (message: string): void => {
   $('login-error').textContent = message;
   route();
 };
-
-const driftText = (drift: DriftRecord): string =>
-  `kanari applied ${drift.applied.primary}/${drift.applied.canary}, cluster has ${drift.observed.primary}/${drift.observed.canary} (primary/canary), noticed at ${formatInstant(drift.detectedAt)}` +
-  (drift.action === 'reapply' ? '; kanari re-applied its weights.' : '; the rollout is paused.');
 
 /* ---------- the list ---------- */
 

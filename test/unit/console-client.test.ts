@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeCause,
+  driftText,
   formatAge,
   formatCountdown,
   formatDuration,
@@ -66,6 +67,21 @@ describe('console dates and durations', () => {
     expect(formatAge(at(-60 * 30), Date.parse(at(0)))).toBe('30h');
     expect(formatCountdown(at(1), Date.parse(at(0)) + 35_000)).toBe('next check in 25 s');
     expect(formatCountdown(at(0), Date.parse(at(1)))).toBe('next check due now');
+  });
+
+  it('says what kanari applied, what the cluster has, and when it noticed', () => {
+    const drift = {
+      applied: { primary: 90, canary: 10 },
+      observed: { primary: 100, canary: 0 },
+      detectedAt: '2026-12-02T14:03:05Z',
+      action: 'pause' as const,
+    };
+    expect(driftText(drift, 'UTC')).toBe(
+      'kanari applied 90/10, cluster has 100/0 (primary/canary), noticed at 2026-12-02 14:03:05 UTC; the rollout is paused.',
+    );
+    expect(driftText({ ...drift, action: 'reapply' }, 'UTC')).toMatch(
+      /; kanari re-applied its weights\.$/,
+    );
   });
 
   it('says who caused something', () => {
