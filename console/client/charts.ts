@@ -69,6 +69,12 @@ const pointsOnly = (label: string, colour: string, fill: string, size: number): 
   points: { show: true, size, stroke: colour, fill, width: 2 },
 });
 
+/** At least a minute across, so that two checks seconds apart get readable ticks. */
+const timeRange: uPlot.Range.Function = (_u, min, max) => {
+  const missing = Math.max(0, 60 - (max - min));
+  return [min - missing / 2, max + missing / 2];
+};
+
 const widthOf = (container: HTMLElement): number =>
   Math.max(260, Math.floor(container.getBoundingClientRect().width || 320) - 2);
 
@@ -145,7 +151,7 @@ const weightChart = (
   mount(
     plot,
     {
-      scales: { x: { time: true }, y: { range: [0, 105] } },
+      scales: { x: { time: true, range: timeRange }, y: { range: [0, 105] } },
       axes: [
         timeAxis(),
         { label: 'canary %', labelSize: 18, stroke: '#57606a', grid: { stroke: '#eaeef2' } },
@@ -227,7 +233,7 @@ const metricChart = (container: HTMLElement, name: string, entries: readonly Led
   mount(
     plot,
     {
-      scales: { x: { time: true }, y: { range: [lo, hi] } },
+      scales: { x: { time: true, range: timeRange }, y: { range: [lo, hi] } },
       axes: [timeAxis(), { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 56 }],
       series: [
         {},

@@ -109,6 +109,7 @@ interface Current {
   view: number | null;
   /** What was last drawn, to redraw only on change. */
   drawn: string;
+  drawnRevisions: string;
   revisions: RevisionSummary[];
 }
 const fresh = (id: string | null): Current => ({
@@ -118,6 +119,7 @@ const fresh = (id: string | null): Current => ({
   entries: [],
   view: null,
   drawn: '',
+  drawnRevisions: '',
   revisions: [],
 });
 
@@ -319,9 +321,16 @@ const tickCountdown = (): void => {
   const node = $('countdown');
   node.hidden = !text;
   node.textContent = text ? `${text[0]?.toUpperCase()}${text.slice(1)}` : '';
+  for (const cell of document.querySelectorAll<HTMLElement>('#revisions td.running')) {
+    const since = Date.parse(cell.dataset.since ?? '');
+    if (!Number.isNaN(since)) cell.textContent = `${formatDuration(Date.now() - since)} (running)`;
+  }
   const inStep = document.querySelector<HTMLElement>('#steps .current .step-countdown');
   if (inStep) inStep.textContent = text ? ` · ${text}` : '';
 };
+
+/** Prometheus' increase() extrapolates: a request count is shown whole. */
+const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 const renderSteps = (r: RolloutState, plan: number[], entries: DescribedEntry[]): void => {
   const list = $('steps');
@@ -337,7 +346,13 @@ const renderSteps = (r: RolloutState, plan: number[], entries: DescribedEntry[])
       el(
         'span',
         'step-state',
-        step.state === 'current' ? '◀ current' : step.state === 'done' ? '✔ done' : '',
+        step.state === 'current'
+          ? '◀ current'
+          : step.state === 'done' && step.index === r.stepIndex
+            ? '■ stopped here'
+            : step.state === 'done'
+              ? '✔ done'
+              : '',
       ),
     );
     const counts = el(
@@ -355,11 +370,7 @@ const renderSteps = (r: RolloutState, plan: number[], entries: DescribedEntry[])
         'div',
         'step-requests',
         `requests per check: ${step.requests
-          .map((q) =>
-            q
-              ? `${q.canary.toLocaleString('en-US')} canary / ${q.primary.toLocaleString('en-US')} primary`
-              : 'unknown',
-          )
+          .map((q) => (q ? `${count(q.canary)} canary / ${count(q.primary)} primary` : 'unknown'))
           .join(' · ')}`,
       );
       li.append(requests);
@@ -390,14 +401,25 @@ const renderRevisions = (revisions: RevisionSummary[], viewing: number): void =>
       current.view = rev.revision;
       current.drawn = '';
       draw();
+      // The clicked button is now "Shown" and disabled: keep the focus in the table.
+      document.querySelector<HTMLElement>('#revisions tr.viewing td')?.focus();
     });
     const actions = el('td');
     actions.append(button);
+    const duration = el(
+      'td',
+      null,
+      `${formatDuration(rev.durationMs)}${rev.endedAt ? '' : ' (running)'}`,
+    );
+    if (!rev.endedAt) {
+      duration.className = 'running';
+      duration.dataset.since = rev.startedAt;
+    }
     tr.append(
       el('td', null, `Revision ${rev.revision}`),
       outcome,
       started,
-      el('td', null, `${formatDuration(rev.durationMs)}${rev.endedAt ? '' : ' (running)'}`),
+      duration,
       el('td', null, `${rev.checks} (${rev.failedChecks} failed)`),
       el('td', 'cause', cause),
       actions,
@@ -407,6 +429,8 @@ const renderRevisions = (revisions: RevisionSummary[], viewing: number): void =>
       const cell = cells[i];
       if (cell) cell.dataset.label = label;
     });
+    if (rev.revision === viewing)
+      (cells[0] as HTMLElement | undefined)?.setAttribute('tabindex', '-1');
     body.append(tr);
   }
 };
@@ -435,7 +459,12 @@ const draw = (): void => {
   const view = current.view ?? r.revision;
   const entries = current.entries.filter((e) => e.revision === view);
   const key = `${view}:${entries.length}:${r.version}`;
-  renderRevisions(current.revisions, view);
+  // Redrawn only on change: a poll must not take the focus off a History button.
+  const revisionsKey = `${view}:${JSON.stringify(current.revisions.map((rev) => [rev.revision, rev.phase, rev.checks, rev.endedAt]))}`;
+  if (revisionsKey !== current.drawnRevisions) {
+    current.drawnRevisions = revisionsKey;
+    renderRevisions(current.revisions, view);
+  }
   if (key === current.drawn) return;
   current.drawn = key;
   renderSteps(

@@ -51,7 +51,10 @@ export const summarizeRevisions = (
         ? undefined
         : (list
             .slice(0, endIndex + 1)
-            .findLast((entry) => entry.decision && entry.decision.action !== 'hold') ?? end);
+            .findLast(
+              (entry) =>
+                entry.kind !== 'applied' && entry.decision && entry.decision.action !== 'hold',
+            ) ?? end);
     const phase = current ? state.phase : (list.at(-1) as LedgerEntry).phase;
     const endedAt = current ? (state.finishedAt ?? end?.at) : end?.at;
     const startedAt = current ? state.createdAt : first.at;

@@ -16,10 +16,18 @@ describe('revisions of a rollout', () => {
       at: at(-58),
       applied: { weights: { primary: 90, canary: 10 }, resourceVersion: '1', patch: [] },
     }),
-    ledgerEntry({ ...first, phase: 'RolledBack' }, 'rolled back', {
+    ledgerEntry(first, 'Check failed at 10%: 2 failed checks reached the threshold of 2', {
+      at: at(-52),
+      cause: { type: 'analysis' },
+      check: { weight: 10, verdict: 'fail', metrics: [] },
+      decision: { decisionId: 'd1', action: 'rollback', fromWeight: 10, targetWeight: 0 },
+    }),
+    // The entry that applies the rollback carries the decision too: it is not what ended it.
+    ledgerEntry({ ...first, phase: 'RolledBack' }, 'Applied: primary 100% · canary 0%', {
       kind: 'applied',
       at: at(-50),
-      cause: { type: 'analysis' },
+      cause: { type: 'scheduler' },
+      decision: { decisionId: 'd1', action: 'rollback', fromWeight: 10, targetWeight: 0 },
     }),
     ledgerEntry({ ...first, revision: 2 }, 'started again', {
       kind: 'start',
@@ -55,9 +63,9 @@ describe('revisions of a rollout', () => {
         durationMs: 10 * 60_000,
         startedBy: operator,
         endedBy: { type: 'analysis' },
-        endMessage: 'rolled back',
-        checks: 1,
-        failedChecks: 1,
+        endMessage: 'Check failed at 10%: 2 failed checks reached the threshold of 2',
+        checks: 2,
+        failedChecks: 2,
         maxWeight: 10,
       },
     ]);
