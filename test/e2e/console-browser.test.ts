@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ApiClient, createApiClient } from '../../cli/api-client.ts';
+import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
+import type { DriftRecord } from '../../lib/domain/drift.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
+import { localDynamoClients } from '../../sandbox/dynamodb-local.ts';
 import { startScenarioStack } from '../../sandbox/run-scenario.ts';
 import { sandboxSpec } from '../../sandbox/scenarios.ts';
 import { SEED_TARGET, type Stack } from '../../sandbox/stack.ts';
@@ -339,6 +342,52 @@ describe('the web console', () => {
     expect(chartWidth).toBeLessThanOrEqual(375);
     await narrow.screenshot({ path: shot('narrow-detail'), fullPage: true });
     await narrow.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows drift: what kanari applied, what the cluster has, and when it noticed', async () => {
+    // Detecting drift is analyze's work; here the store gets what it records (state.drift and
+    // a drift entry), and the console must show it, in the list, the detail and the ledger.
+    const store = createDynamoRolloutStore({
+      client: localDynamoClients(stack.dynamoEndpoint).doc,
+      tableName: stack.tableName,
+    });
+    const state = await store.get(EARLIER);
+    if (!state) throw new Error(`${EARLIER} is gone`);
+    const drift: DriftRecord = {
+      applied: { primary: 70, canary: 30 },
+      observed: { primary: 100, canary: 0 },
+      detectedAt: '2026-12-02T14:03:05.000Z',
+      action: 'pause',
+    };
+    const next = { ...state, version: state.version + 1, drift };
+    await store.commit(next, [
+      {
+        rolloutId: EARLIER,
+        revision: state.revision,
+        stateVersion: next.version,
+        at: new Date().toISOString(),
+        kind: 'drift',
+        phase: state.phase,
+        cause: { type: 'analysis' },
+        drift,
+        message: 'Drift: the VirtualService has primary 100% · canary 0%, kanari applied 70/30',
+      },
+    ]);
+    await page.getByRole('link', { name: '← All rollouts' }).click();
+    await rowOf('my-service-earlier').getByText('⚠ Drift').waitFor();
+    await page.getByRole('link', { name: 'my-service-earlier', exact: true }).click();
+    const banner = page.locator('#drift');
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(
+      /^⚠ Drift: kanari applied 70\/30, cluster has 100\/0 \(primary\/canary\), noticed at 2026-12-02 \d{2}:\d{2}:05 \S+; the rollout is paused\.$/,
+    );
+    const entry = page.locator('#ledger li.tone-drift');
+    await entry.locator('.marker').getByText('⚠ Drift').waitFor();
+    expect(await entry.locator('.drift-line').textContent()).toMatch(
+      /^kanari applied 70\/30, cluster has 100\/0 \(primary\/canary\), noticed at /,
+    );
+    await page.screenshot({ path: shot('drift'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });
