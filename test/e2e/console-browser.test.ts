@@ -230,7 +230,17 @@ describe('the web console', () => {
   });
 
   it('shows revision 1 with its failed checks standing out, in words as well as colour', async () => {
-    await page.getByRole('button', { name: 'Show revision 1' }).click();
+    // Polling redraws only what changed: a focused History button keeps the focus.
+    const show = page.getByRole('button', { name: 'Show revision 1' });
+    await show.focus();
+    const updated = await page.locator('#updated').textContent();
+    await expect
+      .poll(() => page.locator('#updated').textContent(), { timeout: 10_000 })
+      .not.toBe(updated);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Show revision 1',
+    );
+    await page.keyboard.press('Enter');
     await page.locator('#ledger-revision').getByText('(revision 1, newest first)').waitFor();
     const failed = page.locator('#ledger li.tone-fail');
     await expect.poll(() => failed.count()).toBeGreaterThanOrEqual(2);
