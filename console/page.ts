@@ -1,22 +1,18 @@
-import { createHash } from 'node:crypto';
-import { PHASES } from '../lib/domain/phase.ts';
-import { CONSOLE_SCRIPT } from './script.ts';
-import { CONSOLE_CSS } from './styles.ts';
-
 /*
- * The console is one HTML page with its style and script inline. It lives in TypeScript
- * modules that export strings, so that the same import works under tsx and vitest, in the
- * serverless-esbuild bundle and under `osls offline`, with no loader or file copying.
- * It renders data with textContent only: rollout names and reasons are never parsed as HTML.
+ * The console is one HTML page; its script and stylesheet are the esbuild bundle of
+ * console/client (dist/console/app.js and app.css), served from the same origin. The page has
+ * no inline script or style, so the CSP can be strict: a script that found its way into a
+ * rollout name or reason would not run. Data is rendered with textContent only.
  */
-export const CONSOLE_PAGE = `<!doctype html>
+export const consolePage = (version: string): string => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kanari console</title>
 <link rel="icon" href="data:,">
-<style>${CONSOLE_CSS}</style>
+<link rel="stylesheet" href="app.css?v=${version}">
+<script src="app.js?v=${version}" defer></script>
 </head>
 <body>
 <header>
@@ -25,12 +21,13 @@ export const CONSOLE_PAGE = `<!doctype html>
   <button type="button" id="sign-out" hidden>Forget token</button>
 </header>
 <main>
-  <p id="announce" class="visually-hidden" role="status" aria-live="polite"></p>
+  <p id="toast" class="toast" role="status" aria-live="polite"></p>
   <section id="login" class="card" hidden aria-labelledby="login-title">
     <h2 id="login-title">Connect</h2>
-    <p>Paste an API token. <code>kanari sandbox --keep</code> prints one; in AWS use a JWT from
-    your identity provider (the HTTP API must use the JWT authorizer: a browser cannot sign
-    requests for the IAM authorizer). The token stays in this tab only (sessionStorage).</p>
+    <p>Paste an API token. <code>kanari sandbox --keep</code> prints one, and a link that logs in by
+    itself; in AWS use a JWT from your identity provider (the HTTP API must use the JWT
+    authorizer: a browser cannot sign requests for the IAM authorizer). The token stays in this
+    tab only (sessionStorage).</p>
     <form id="login-form">
       <label for="token">API token</label><br>
       <input id="token" name="token" type="password" autocomplete="off" required size="40">
@@ -41,11 +38,21 @@ export const CONSOLE_PAGE = `<!doctype html>
   <section id="list" hidden aria-labelledby="list-title">
     <div class="toolbar">
       <h2 id="list-title">Rollouts</h2>
-      <label for="phase-filter">Phase</label>
-      <select id="phase-filter"><option value="">All phases</option></select>
     </div>
+    <form class="filters" id="filters" role="search" aria-label="Find rollouts">
+      <div><label for="search">Name</label><input id="search" type="search" placeholder="Search by name" autocomplete="off"></div>
+      <div><label for="cluster-filter">Cluster</label><input id="cluster-filter" list="clusters" autocomplete="off" placeholder="any"></div>
+      <div><label for="namespace-filter">Namespace</label><input id="namespace-filter" list="namespaces" autocomplete="off" placeholder="any"></div>
+      <div><label for="phase-filter">Phase</label><select id="phase-filter"><option value="">All phases</option></select></div>
+      <datalist id="clusters"></datalist><datalist id="namespaces"></datalist>
+    </form>
     <p id="list-error" class="error" role="alert"></p>
-    <ul id="rollouts" class="rollouts"></ul>
+    <div class="table-wrap">
+      <table class="rollouts" aria-labelledby="list-title">
+        <thead><tr><th scope="col">Name</th><th scope="col">Cluster</th><th scope="col">Namespace</th><th scope="col">Phase</th><th scope="col">Canary</th><th scope="col">Revision</th><th scope="col">Age</th></tr></thead>
+        <tbody id="rollouts"></tbody>
+      </table>
+    </div>
     <p id="empty" class="muted" hidden>No rollouts match.</p>
   </section>
   <section id="detail" hidden aria-labelledby="detail-title">
@@ -56,8 +63,10 @@ export const CONSOLE_PAGE = `<!doctype html>
         <span id="detail-phase" class="badge"></span>
       </div>
       <div class="facts" id="detail-facts"></div>
+      <p id="drift" class="drift" hidden></p>
       <div class="weight" id="detail-weight"></div>
       <p id="detail-message"></p>
+      <p id="countdown" class="countdown" hidden></p>
       <div class="actions" role="group" aria-label="Operator actions">
         <button type="button" class="danger" data-action="rollback">Rollback</button>
         <button type="button" data-action="pause">Pause</button>
@@ -68,9 +77,22 @@ export const CONSOLE_PAGE = `<!doctype html>
       </div>
       <p id="detail-error" class="error" role="alert"></p>
     </div>
+    <section class="card" aria-labelledby="steps-title">
+      <h3 id="steps-title">Step plan</h3>
+      <ol id="steps" class="steps"></ol>
+    </section>
     <section class="card" aria-labelledby="charts-title">
-      <h3 id="charts-title">Metrics across checks</h3>
+      <h3 id="charts-title">Weight and metrics over time <span class="muted" id="charts-revision"></span></h3>
       <div id="charts" class="charts"></div>
+    </section>
+    <section class="card" aria-labelledby="history-title">
+      <h3 id="history-title">History</h3>
+      <div class="table-wrap">
+        <table class="revisions" aria-labelledby="history-title">
+          <thead><tr><th scope="col">Revision</th><th scope="col">Outcome</th><th scope="col">Started</th><th scope="col">Duration</th><th scope="col">Checks</th><th scope="col">Cause</th><th scope="col"><span class="visually-hidden">Show</span></th></tr></thead>
+          <tbody id="revisions"></tbody>
+        </table>
+      </div>
     </section>
     <section class="card" aria-labelledby="ledger-title">
       <h3 id="ledger-title">Ledger <span class="muted" id="ledger-revision"></span></h3>
@@ -92,20 +114,18 @@ export const CONSOLE_PAGE = `<!doctype html>
     </div>
   </form>
 </dialog>
-<script type="application/json" id="phases">${JSON.stringify(PHASES)}</script>
-<script>${CONSOLE_SCRIPT}</script>
 </body>
 </html>
 `;
 
 /**
- * The page may run only its own inline script and talk only to its own origin; a script
- * that found its way into a rollout name or reason would not run.
+ * The page may run only scripts and styles from its own origin and talk only to it. uPlot
+ * sizes its elements through the CSSOM (element.style), which a CSP does not restrict.
  */
 export const CONSOLE_CSP = [
   "default-src 'none'",
-  `script-src 'sha256-${createHash('sha256').update(CONSOLE_SCRIPT).digest('base64')}'`,
-  "style-src 'unsafe-inline'",
+  "script-src 'self'",
+  "style-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data:",
   "base-uri 'none'",

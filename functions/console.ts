@@ -1,11 +1,13 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
-import { CONSOLE_CSP, CONSOLE_PAGE } from '../console/page.ts';
+import { ConsoleBundleMissingError, consoleAssets } from '../console/assets.ts';
+import { CONSOLE_CSP, consolePage } from '../console/page.ts';
 import { isOperatorAction, OPERATOR_ACTIONS, operatorAction } from '../lib/app/operator-action.ts';
 import { type PreflightDeps, preflightGate, runPreflight } from '../lib/app/preflight.ts';
 import { startRollout } from '../lib/app/start-rollout.ts';
 import { describeEntry } from '../lib/domain/describe.ts';
 import { PHASES, type Phase } from '../lib/domain/phase.ts';
+import { summarizeRevisions } from '../lib/domain/revisions.ts';
 import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
 import { weightPlan } from '../lib/domain/weight-plan.ts';
 import { RolloutNotFoundError } from '../lib/ports/errors.ts';
@@ -132,18 +134,61 @@ const act = async (event: HttpEvent): Promise<HttpResult> => {
   return json(200, { rollout: result.state, entry: described(result.state, [result.entry])[0] });
 };
 
+/** Every revision of a rollout, newest first: outcome, duration, who started and ended it. */
+const listRevisions = async (event: HttpEvent): Promise<HttpResult> => {
+  actorOf(event, config.KANARI_API_TOKENS);
+  const id = idOf(event);
+  const state = await deps.store.get(id);
+  if (!state) throw new RolloutNotFoundError(`rollout ${id} not found`);
+  const entries: LedgerEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.ledger(id, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    entries.push(...page.entries);
+    cursor = page.cursor;
+  } while (cursor);
+  return json(200, { revisions: summarizeRevisions(state, entries, new Date()) });
+};
+
+const assets = async () => {
+  try {
+    return await consoleAssets();
+  } catch (error) {
+    if (error instanceof ConsoleBundleMissingError) throw new HttpError(503, error.message);
+    throw error;
+  }
+};
+
+const PAGE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': CONSOLE_CSP,
+};
+
 /** The web console: one page that talks to this API with a bearer token. It holds no data. */
 const page = async (): Promise<HttpResult> => ({
   statusCode: 200,
   headers: {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-cache',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy': CONSOLE_CSP,
+    ...PAGE_HEADERS,
   },
-  body: CONSOLE_PAGE,
+  body: consolePage((await assets()).version),
 });
+
+/** The page's bundled script and stylesheet (console/client), public like the page. */
+const asset = (kind: 'js' | 'css') => async (): Promise<HttpResult> => {
+  const bundle = await assets();
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': kind === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+      'cache-control': 'no-cache',
+      ...PAGE_HEADERS,
+    },
+    body: bundle[kind],
+  };
+};
 
 const ROLLOUT = '/rollouts/{cluster}/{namespace}/{name}';
 
@@ -154,10 +199,13 @@ export const handler = middy<HttpEvent, HttpResult>()
   .handler(
     httpRouterHandler([
       { method: 'GET', path: '/', handler: page },
+      { method: 'GET', path: '/app.js', handler: asset('js') },
+      { method: 'GET', path: '/app.css', handler: asset('css') },
       { method: 'POST', path: '/rollouts', handler: createRollout },
       { method: 'POST', path: '/rollouts/preflight', handler: preflightRollout },
       { method: 'GET', path: '/rollouts', handler: listRollouts },
       { method: 'GET', path: ROLLOUT, handler: getRollout },
+      { method: 'GET', path: `${ROLLOUT}/revisions`, handler: listRevisions },
       { method: 'POST', path: `${ROLLOUT}/actions/{action}`, handler: act },
     ]) as never,
   );

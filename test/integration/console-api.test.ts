@@ -55,6 +55,42 @@ describe('the console API', () => {
     expect(page.status).toBe(200);
     expect(page.type).toBe('text/html; charset=utf-8');
     expect(page.text).toContain('<title>kanari console</title>');
+    const script = await call('GET', '/app.js', { token: null });
+    expect([script.status, script.type]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(script.text.length).toBeGreaterThan(10_000);
+    const style = await call('GET', '/app.css', { token: null });
+    expect([style.status, style.type]).toEqual([200, 'text/css; charset=utf-8']);
+    expect(style.text).toContain('.uplot');
+  });
+
+  it('lists every revision of a rollout with its outcome, duration and cause', async () => {
+    const path = await start('revisited');
+    const rollback = await call('POST', `${path}/actions/rollback`, {
+      body: { reason: 'first try is bad' },
+    });
+    expect(rollback.status).toBe(200);
+    await harness.settled();
+    const again = await call('POST', '/rollouts', { body: specNamed('revisited', '5m') });
+    expect(again.status).toBe(201);
+    await harness.settled();
+    const answer = await call('GET', `${path}/revisions`);
+    expect(answer.status).toBe(200);
+    const { revisions } = answer.json();
+    expect(
+      revisions.map((r: { revision: number; phase: string }) => [r.revision, r.phase]),
+    ).toEqual([
+      [2, 'Progressing'],
+      [1, 'RolledBack'],
+    ]);
+    expect(revisions[1]).toMatchObject({
+      endedBy: { type: 'operator', reason: 'first try is bad' },
+      maxWeight: 10,
+    });
+    expect(revisions[1].durationMs).toBeGreaterThanOrEqual(0);
+    expect(revisions[1].endedAt).toEqual(expect.any(String));
+    expect(revisions[0].endedAt).toBeUndefined();
+    expect((await call('GET', '/rollouts/sandbox/default/nobody/revisions')).status).toBe(404);
+    expect((await call('GET', `${path}/revisions`, { token: null })).status).toBe(401);
   });
 
   it('answers 401 without valid credentials, and the action changes nothing', async () => {

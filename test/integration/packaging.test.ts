@@ -46,6 +46,14 @@ describe('packaging with osls (offline, no account)', () => {
     }
   });
 
+  it("puts the console's browser bundle in the console function's zip", () => {
+    // Entry names are stored uncompressed in a zip, so the bytes name the files it holds.
+    const zip = readFileSync(join(out, 'console.zip'));
+    expect(zip.includes('dist/console/app.js')).toBe(true);
+    expect(zip.includes('dist/console/app.css')).toBe(true);
+    expect(readFileSync(join(out, 'analyze.zip')).includes('dist/console/app.js')).toBe(false);
+  });
+
   it('deploys the functions on nodejs22.x with the table, the bus and the traffic rule', () => {
     const lambdas = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function',
