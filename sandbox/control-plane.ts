@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { freePort } from './free-port.ts';
 import { type Offline, startOffline } from './offline.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -79,41 +80,48 @@ export const startControlPlane = async (options: ControlPlaneOptions): Promise<C
   try {
     const tableName = `kanari-sandbox-${randomBytes(4).toString('hex')}`;
     const shared = options.dynamoEndpoint;
-    // Started (unless shared) and its table created: ready means kanari can write to it.
-    const dynamoEndpoint = await progress.step(
-      'DynamoDB Local',
-      async () => {
-        let endpoint = shared;
-        if (!endpoint) {
-          const dynamo = await startDynamoDbLocal();
-          stops.push(dynamo.stop);
-          endpoint = dynamo.endpoint;
-        }
-        await createTable({ endpoint, tableName });
-        return endpoint;
-      },
-      () => (shared ? 'already running; new table' : ''),
-    );
-
+    // DynamoDB Local's port is chosen first, so the functions can start beside it: they only
+    // need its address until the first request, which waits for both.
+    const dynamoPort = shared ? undefined : await freePort();
+    const dynamoEndpoint = shared ?? `http://127.0.0.1:${dynamoPort}`;
     const apiToken = randomBytes(16).toString('hex');
-    const offline = await progress.step('Functions (osls offline)', () =>
-      startOffline({
-        logFile: join(options.workDir, 'offline.log'),
-        env: {
-          ...localFunctionEnv({
-            dynamoEndpoint,
-            tableName,
-            eventBus: 'kanari-sandbox',
-            kubeconfigPath: options.kubeconfigPath,
-            apiTokens: `sandbox-operator=${apiToken}`,
-          }),
-          PROMETHEUS_URL: options.prometheusUrl,
-          KANARI_RESEND_AFTER_MS: '10000',
-          ...options.env,
+    const [dynamo, functions] = await Promise.allSettled([
+      // Started (unless shared) and its table created: ready means kanari can write to it.
+      progress.step(
+        'DynamoDB Local',
+        async () => {
+          if (dynamoPort !== undefined) {
+            const local = await startDynamoDbLocal({ port: dynamoPort });
+            stops.push(local.stop);
+          }
+          await createTable({ endpoint: dynamoEndpoint, tableName });
         },
+        () => (shared ? 'already running; new table' : ''),
+      ),
+      progress.step('Functions (osls offline)', async () => {
+        const started = await startOffline({
+          logFile: join(options.workDir, 'offline.log'),
+          env: {
+            ...localFunctionEnv({
+              dynamoEndpoint,
+              tableName,
+              eventBus: 'kanari-sandbox',
+              kubeconfigPath: options.kubeconfigPath,
+              apiTokens: `sandbox-operator=${apiToken}`,
+            }),
+            PROMETHEUS_URL: options.prometheusUrl,
+            KANARI_RESEND_AFTER_MS: '10000',
+            ...options.env,
+          },
+        });
+        stops.push(started.stop);
+        return started;
       }),
-    );
-    stops.push(offline.stop);
+    ]);
+    // Either failing stops both (the catch below), once neither is still starting.
+    if (dynamo.status === 'rejected') throw dynamo.reason;
+    if (functions.status === 'rejected') throw functions.reason;
+    const offline = functions.value;
     return {
       apiUrl: offline.httpUrl,
       apiToken,

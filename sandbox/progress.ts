@@ -4,8 +4,8 @@
  * log and a file all read the same.
  */
 
-/** Wide enough for the longest service name, so the states line up. */
-const NAME_WIDTH = 24;
+/** Wide enough for the longest service name and a gap, so the states line up. */
+const NAME_WIDTH = 26;
 
 export type ProgressEvent =
   | { service: string; state: 'starting' }
@@ -22,7 +22,8 @@ const MARKS = { starting: '…', ready: '✓', failed: '✗' } as const;
 
 /** `  ✓ DynamoDB Local            ready in 5.3 s`. */
 export const formatProgress = (event: ProgressEvent): string => {
-  const head = `  ${MARKS[event.state]} ${event.service.padEnd(NAME_WIDTH)}`;
+  const gap = ' '.repeat(Math.max(1, NAME_WIDTH - event.service.length));
+  const head = `  ${MARKS[event.state]} ${event.service}${gap}`;
   switch (event.state) {
     case 'starting':
       return `${head}starting`;

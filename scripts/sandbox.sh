@@ -11,7 +11,7 @@ npm_ci() {
   { npm ci 2>&1 1>&3 3>&- | awk '
       /^npm warn EBADENGINE/ { if ($0 ~ /package:/) n++; next }
       { print; fflush() }
-      END { if (n) printf "npm: %d packages ask for a newer Node than this one; kanari runs on Node >=20.19 (their EBADENGINE warnings are not shown)\n", n }
+      END { if (n) printf "npm: %d packages ask for a newer Node than this one; kanari runs on Node >=20.19 (the engine warnings npm prints for them are not shown)\n", n }
     ' >&2; } 3>&1
 }
 

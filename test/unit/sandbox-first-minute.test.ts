@@ -32,13 +32,13 @@ describe('formatElapsed', () => {
 describe('formatProgress', () => {
   it('lines the states up after the service name, with a mark that is not colour', () => {
     expect(formatProgress({ service: 'DynamoDB Local', state: 'starting' })).toBe(
-      '  … DynamoDB Local          starting',
+      '  … DynamoDB Local            starting',
     );
     expect(formatProgress({ service: 'DynamoDB Local', state: 'ready', elapsedMs: 5_300 })).toBe(
-      '  ✓ DynamoDB Local          ready in 5.3 s',
+      '  ✓ DynamoDB Local            ready in 5.3 s',
     );
     expect(formatProgress({ service: 'Prometheus', state: 'failed', elapsedMs: 30_000 })).toBe(
-      '  ✗ Prometheus              failed after 30.0 s',
+      '  ✗ Prometheus                failed after 30.0 s',
     );
   });
 
@@ -50,9 +50,9 @@ describe('formatProgress', () => {
         elapsedMs: 120,
         detail: 'already running; new table',
       }),
-    ).toBe('  ✓ DynamoDB Local          ready in 120 ms (already running; new table)');
+    ).toBe('  ✓ DynamoDB Local            ready in 120 ms (already running; new table)');
     const long = 'A service with a very long name indeed';
-    expect(formatProgress({ service: long, state: 'starting' })).toBe(`  … ${long}starting`);
+    expect(formatProgress({ service: long, state: 'starting' })).toBe(`  … ${long} starting`);
   });
 
   it('writes plain text: no escape codes, no carriage returns', () => {
@@ -81,10 +81,10 @@ describe('createProgress', () => {
       (endpoint) => `at ${endpoint}`,
     );
     expect(lines).toEqual([
-      '  … Prometheus              starting',
-      '  ✓ Prometheus              ready in 2.3 s',
-      '  … DynamoDB Local          starting',
-      '  ✓ DynamoDB Local          ready in 80 ms (at http://127.0.0.1:8000)',
+      '  … Prometheus                starting',
+      '  ✓ Prometheus                ready in 2.3 s',
+      '  … DynamoDB Local            starting',
+      '  ✓ DynamoDB Local            ready in 80 ms (at http://127.0.0.1:8000)',
     ]);
     expect(progress.timings()).toEqual([
       { service: 'Prometheus', ms: 2_340 },
@@ -104,8 +104,8 @@ describe('createProgress', () => {
       }),
     ).rejects.toBe(boom);
     expect(lines).toEqual([
-      '  … Alertmanager            starting',
-      '  ✗ Alertmanager            failed after 1.5 s',
+      '  … Alertmanager              starting',
+      '  ✗ Alertmanager              failed after 1.5 s',
     ]);
     expect(progress.timings()).toEqual([]);
   });
@@ -116,7 +116,7 @@ describe('createProgress', () => {
     const progress = createProgress((line) => lines.push(line), { now: clock.now, startedAt: 0 });
     await progress.step('Mesh simulator', async () => clock.advance(10.6));
     const times = progress.done('Sandbox');
-    expect(lines.at(-1)).toBe('  ✓ Sandbox                 ready in 711 ms');
+    expect(lines.at(-1)).toBe('  ✓ Sandbox                   ready in 711 ms');
     expect(times).toEqual({ totalMs: 711, services: [{ service: 'Mesh simulator', ms: 11 }] });
   });
 });
