@@ -103,6 +103,3 @@ export const createProgress = (
     timings: () => [...ready],
   };
 };
-
-/** Progress that prints nothing (library callers that pass no log). */
-export const silentProgress = (): Progress => createProgress(() => {});
