@@ -11,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { formatElapsed } from '../sandbox/progress.ts';
 
 const BIN = fileURLToPath(new URL('../bin/kanari.js', import.meta.url));
 
@@ -49,13 +50,12 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
-const seconds = (ms: number) => `${(ms / 1_000).toFixed(1)} s`;
 
 const runs: Startup[] = [];
 for (let run = 1; run <= RUNS; run++) {
   const startup = await runOnce();
   runs.push(startup);
-  console.error(`run ${run}/${RUNS}: sandbox ready in ${seconds(startup.totalMs)}`);
+  console.error(`run ${run}/${RUNS}: sandbox ready in ${formatElapsed(startup.totalMs)}`);
 }
 
 const names = [...new Set(runs.flatMap((r) => r.services.map((s) => s.service)))];
@@ -75,7 +75,7 @@ console.log(
 );
 for (const { name, values } of rows)
   console.log(
-    `${name.padEnd(width)}  ${seconds(median(values)).padStart(8)}  ${seconds(Math.min(...values)).padStart(8)}  ${seconds(Math.max(...values)).padStart(8)}`,
+    `${name.padEnd(width)}  ${formatElapsed(median(values)).padStart(8)}  ${formatElapsed(Math.min(...values)).padStart(8)}  ${formatElapsed(Math.max(...values)).padStart(8)}`,
   );
 console.log(
   JSON.stringify({

@@ -21,5 +21,8 @@ export const expectFirstMinute = (output: string, services: string[]): void => {
   expect(output).toMatch(/^Console: http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32}$/m);
   // The token goes in the fragment only, never in a query string.
   expect(output).not.toMatch(/[?&]token=/);
-  expect(output).not.toMatch(/NodeVersionSupportWarning|EBADENGINE|\(node:\d+\) \w*Warning:/);
+  // Node's own warning lines: `(node:1234) Warning: …`, `(node:1234) [DEP0040] DeprecationWarning: …`.
+  expect(output).not.toMatch(
+    /NodeVersionSupportWarning|EBADENGINE|\(node:\d+\) (\[\w+\] )?\w*Warning:/,
+  );
 };
