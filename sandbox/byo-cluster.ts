@@ -8,6 +8,7 @@ import { createPrometheusMetricsProvider } from '../lib/adapters/prometheus/inde
 import type { RolloutTarget } from '../lib/domain/rollout-spec.ts';
 import { currentWeights, type Weights } from '../lib/domain/routes.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
+import type { Progress } from './progress.ts';
 
 /** An input of the bring-your-own-cluster sandbox is wrong; the message names the option. */
 export class ByoInputError extends Error {
@@ -93,6 +94,8 @@ export interface ByoStackOptions {
   prometheusUrl: string;
   dynamoEndpoint?: string;
   log?: (line: string) => void;
+  /** Start-up progress, one line per service; default: written to `log`. */
+  progress?: Progress;
 }
 
 /** The local control plane in front of a user's cluster and Prometheus. */
@@ -118,6 +121,7 @@ export const startByoStack = async (options: ByoStackOptions): Promise<ByoStack>
       workDir,
       ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
     });
     const cluster = options.context.name;
     const router = createKubernetesTrafficRouter({

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createTable, startDynamoDbLocal } from './dynamodb-local.ts';
+import { freePort } from './free-port.ts';
 import { type Offline, startOffline } from './offline.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 /** A scheduled event as EventBridge delivers it to analyze. */
 export const scheduledEvent = (now = new Date()) => ({
@@ -48,6 +50,8 @@ export interface ControlPlaneOptions {
   /** More environment for the functions (e.g. the alert webhook's secret). */
   env?: Record<string, string>;
   log?: (line: string) => void;
+  /** Start-up progress, one line per service; default: written to `log`. */
+  progress?: Progress;
 }
 
 /** kanari itself, on this machine: its table, the handlers under osls offline, the schedule. */
@@ -68,40 +72,56 @@ export interface ControlPlane {
  * the cluster and Prometheus are simulated or real.
  */
 export const startControlPlane = async (options: ControlPlaneOptions): Promise<ControlPlane> => {
-  const log = options.log ?? (() => {});
+  const progress = options.progress ?? createProgress(options.log ?? (() => {}));
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const one of stops.reverse()) await one().catch(() => {});
   };
   try {
-    let dynamoEndpoint = options.dynamoEndpoint;
-    if (!dynamoEndpoint) {
-      log('starting DynamoDB Local');
-      const dynamo = await startDynamoDbLocal();
-      stops.push(dynamo.stop);
-      dynamoEndpoint = dynamo.endpoint;
-    }
     const tableName = `kanari-sandbox-${randomBytes(4).toString('hex')}`;
-    await createTable({ endpoint: dynamoEndpoint, tableName });
-
-    log('starting the functions (osls offline)');
+    const shared = options.dynamoEndpoint;
+    // DynamoDB Local's port is chosen first, so the functions can start beside it: they only
+    // need its address until the first request, which waits for both.
+    const dynamoPort = shared ? undefined : await freePort();
+    const dynamoEndpoint = shared ?? `http://127.0.0.1:${dynamoPort}`;
     const apiToken = randomBytes(16).toString('hex');
-    const offline = await startOffline({
-      logFile: join(options.workDir, 'offline.log'),
-      env: {
-        ...localFunctionEnv({
-          dynamoEndpoint,
-          tableName,
-          eventBus: 'kanari-sandbox',
-          kubeconfigPath: options.kubeconfigPath,
-          apiTokens: `sandbox-operator=${apiToken}`,
-        }),
-        PROMETHEUS_URL: options.prometheusUrl,
-        KANARI_RESEND_AFTER_MS: '10000',
-        ...options.env,
-      },
-    });
-    stops.push(offline.stop);
+    const [dynamo, functions] = await Promise.allSettled([
+      // Started (unless shared) and its table created: ready means kanari can write to it.
+      progress.step(
+        'DynamoDB Local',
+        async () => {
+          if (dynamoPort !== undefined) {
+            const local = await startDynamoDbLocal({ port: dynamoPort });
+            stops.push(local.stop);
+          }
+          await createTable({ endpoint: dynamoEndpoint, tableName });
+        },
+        () => (shared ? 'already running; new table' : ''),
+      ),
+      progress.step('Functions (osls offline)', async () => {
+        const started = await startOffline({
+          logFile: join(options.workDir, 'offline.log'),
+          env: {
+            ...localFunctionEnv({
+              dynamoEndpoint,
+              tableName,
+              eventBus: 'kanari-sandbox',
+              kubeconfigPath: options.kubeconfigPath,
+              apiTokens: `sandbox-operator=${apiToken}`,
+            }),
+            PROMETHEUS_URL: options.prometheusUrl,
+            KANARI_RESEND_AFTER_MS: '10000',
+            ...options.env,
+          },
+        });
+        stops.push(started.stop);
+        return started;
+      }),
+    ]);
+    // Either failing stops both (the catch below), once neither is still starting.
+    if (dynamo.status === 'rejected') throw dynamo.reason;
+    if (functions.status === 'rejected') throw functions.reason;
+    const offline = functions.value;
     return {
       apiUrl: offline.httpUrl,
       apiToken,

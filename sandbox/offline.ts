@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
+import { QUIET_NODE_ENV } from './node-warnings.ts';
 import { superviseProcess } from './service-process.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,7 @@ export const startOffline = async (options: {
     {
       cwd: ROOT,
       env: {
+        ...QUIET_NODE_ENV,
         ...process.env,
         ...options.env,
         KANARI_HTTP_PORT: String(httpPort),

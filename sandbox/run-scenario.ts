@@ -7,6 +7,7 @@ import { isTerminal } from '../lib/domain/phase.ts';
 import type { Weights } from '../lib/domain/routes.ts';
 import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
 import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
+import { createProgress, type Progress } from './progress.ts';
 import { SCENARIO_DEFINITIONS, type ScenarioName, sandboxSpec } from './scenarios.ts';
 import { pollUntil } from './service-process.ts';
 import { type Stack, startStack } from './stack.ts';
@@ -151,9 +152,12 @@ export const startScenarioStack = async (
   options: Pick<RunOptions, 'scenario' | 'crdDir' | 'onLog'> & {
     prometheusBinary?: string;
     dynamoEndpoint?: string;
+    /** Start-up progress, one line per service; default: written to `onLog`. */
+    progress?: Progress;
   },
 ): Promise<Stack> => {
   const scenario = SCENARIO_DEFINITIONS[options.scenario];
+  const progress = options.progress ?? createProgress(options.onLog ?? (() => {}));
   const stack = await startStack({
     ...(options.crdDir === undefined ? {} : { crdDir: options.crdDir }),
     primary: scenario.primary,
@@ -164,11 +168,10 @@ export const startScenarioStack = async (
     ...(options.prometheusBinary ? { prometheusBinary: options.prometheusBinary } : {}),
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
     ...(scenario.alerts ? { alertmanager: true } : {}),
-    ...(options.onLog ? { log: options.onLog } : {}),
+    progress,
   });
   try {
-    options.onLog?.('waiting for Prometheus to scrape the primary');
-    await waitForPrimarySeries(stack);
+    await progress.step('First scrape of the mesh', () => waitForPrimarySeries(stack));
   } catch (error) {
     await stack.stop();
     throw error;

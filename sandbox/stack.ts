@@ -15,6 +15,7 @@ import {
   type WorkloadBehaviour,
 } from './mesh-simulator.ts';
 import type { Offline } from './offline.ts';
+import { createProgress, type Progress } from './progress.ts';
 import {
   findBinary,
   PrometheusMissingError,
@@ -45,6 +46,8 @@ export interface StackOptions {
   /** Also run Alertmanager, with a rule on the canary's 5xx ratio, posting to the alerts webhook. */
   alertmanager?: boolean;
   log?: (line: string) => void;
+  /** Start-up progress, one line per service; default: written to `log`. */
+  progress?: Progress;
 }
 
 export interface Stack {
@@ -83,7 +86,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   const prometheusBinary = options.prometheusBinary ?? findBinary('prometheus');
   if (!prometheusBinary || !existsSync(prometheusBinary))
     throw new PrometheusMissingError(prometheusBinary ?? 'prometheus');
-  const log = options.log ?? (() => {});
+  const progress = options.progress ?? createProgress(options.log ?? (() => {}));
   const workDir = await mkdtemp(join(tmpdir(), 'kanari-sandbox-'));
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -91,31 +94,35 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     await rm(workDir, { recursive: true, force: true });
   };
   try {
-    log('starting the Kubernetes API emulator');
-    const emulator = await startKubeEmulator(
-      options.crdDir === undefined ? {} : { crdDir: options.crdDir },
+    const emulator = await progress.step('Kubernetes API emulator', () =>
+      startKubeEmulator(options.crdDir === undefined ? {} : { crdDir: options.crdDir }),
     );
     stops.push(emulator.stop);
     emulator.seed(SEED_VIRTUAL_SERVICE);
     const virtualService = () => storedSeedVirtualService(emulator);
     const weights = () => currentWeights(virtualService(), SEED_TARGET);
 
-    log('starting the mesh simulator and Prometheus');
-    const mesh = await startMeshSimulator({
-      namespace: 'default',
-      primary: { workload: 'my-service', behaviour: options.primary },
-      canary: { workload: 'my-service-v2', behaviour: options.canary },
-      requestsPerSecond: options.requestsPerSecond,
-      readWeights: async () => weights(),
-    });
+    const mesh = await progress.step('Mesh simulator', () =>
+      startMeshSimulator({
+        namespace: 'default',
+        primary: { workload: 'my-service', behaviour: options.primary },
+        canary: { workload: 'my-service-v2', behaviour: options.canary },
+        requestsPerSecond: options.requestsPerSecond,
+        readWeights: async () => weights(),
+      }),
+    );
     stops.push(mesh.stop);
-    const alerting = options.alertmanager ? await startAlerting(workDir) : undefined;
+    const alerting = options.alertmanager
+      ? await progress.step('Alertmanager', () => startAlerting(workDir))
+      : undefined;
     if (alerting) stops.push(alerting.alertmanager.stop);
-    const prometheus = await startPrometheus({
-      scrapeTargets: [new URL(mesh.metricsUrl).host],
-      binary: prometheusBinary,
-      ...alerting?.prometheus,
-    });
+    const prometheus = await progress.step('Prometheus', () =>
+      startPrometheus({
+        scrapeTargets: [new URL(mesh.metricsUrl).host],
+        binary: prometheusBinary,
+        ...alerting?.prometheus,
+      }),
+    );
     stops.push(prometheus.stop);
 
     const control = await startControlPlane({
@@ -124,7 +131,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       workDir,
       ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
       ...(alerting ? { env: alerting.env } : {}),
-      log,
+      progress,
     });
     stops.push(control.stop);
     const { offline } = control;

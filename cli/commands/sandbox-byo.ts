@@ -11,8 +11,10 @@ import {
   startByoStack,
 } from '../../sandbox/byo-cluster.ts';
 import { followRollout, startTicker, summarize } from '../../sandbox/follow-rollout.ts';
+import { createProgress } from '../../sandbox/progress.ts';
 import { createApiClient } from '../api-client.ts';
 import { CliError } from '../errors.ts';
+import { pasteLines } from './sandbox-lines.ts';
 import { readDocument } from './specs.ts';
 
 export interface ByoOptions {
@@ -68,9 +70,9 @@ const endpoints = (
 ): string[] => [
   `Cluster:     context "${chosen.name}" of ${flags.kubeconfig} (${chosen.server}); its kanari cluster name is "${stack.cluster}", so specs say target.cluster: ${stack.cluster}`,
   `Prometheus:  ${flags.prometheus}`,
-  `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer ${stack.apiToken})`,
-  `Console:     ${stack.apiUrl}/  (paste the token ${stack.apiToken})`,
-  `Apply:       kanari apply -f my-rollout.yaml --url ${stack.apiUrl} --token ${stack.apiToken}`,
+  `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer $KANARI_TOKEN)`,
+  ...pasteLines(stack.apiUrl, stack.apiToken),
+  'Apply:       kanari apply -f my-rollout.yaml  (in that shell)',
 ];
 
 /** `kanari sandbox --kubeconfig ... --prometheus ...`: the local control plane, a real cluster. */
@@ -87,12 +89,14 @@ export const runByoSandbox = async (options: ByoOptions): Promise<void> => {
   }
   const spec = options.file ? await readSpec(options.file, chosen.name) : undefined;
 
+  const progress = createProgress(say, { startedAt: 0 });
   const stack = await startByoStack({
     context: chosen,
     prometheusUrl: prometheus,
     ...(options.dynamoEndpoint ? { dynamoEndpoint: options.dynamoEndpoint } : {}),
-    log: say,
+    progress,
   });
+  const startup = progress.done('Sandbox');
   const stopTicking = startTicker(stack.tick, (error) => say(`analyze failed: ${error.message}`));
   let stopping = false;
   const stop = async () => {
@@ -123,7 +127,7 @@ export const runByoSandbox = async (options: ByoOptions): Promise<void> => {
     say(
       `${summary.rollout}: ${summary.phase} · primary ${summary.finalWeights.primary}% · canary ${summary.finalWeights.canary}%`,
     );
-    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify({ ...summary, startup })}\n`);
     if (options.keep) await stayUp();
   } finally {
     if (!options.keep) await stop();

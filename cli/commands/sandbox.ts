@@ -2,16 +2,18 @@ import type { Command } from 'commander';
 import { describeEntry } from '../../lib/domain/describe.ts';
 import { isDuration } from '../../lib/domain/duration.ts';
 import { CrdFolderError } from '../../sandbox/kube-emulator/index.ts';
+import { quietKnownNodeWarnings } from '../../sandbox/node-warnings.ts';
+import { createProgress } from '../../sandbox/progress.ts';
 import { PrometheusMissingError } from '../../sandbox/prometheus.ts';
 import { runScenario, startScenarioStack } from '../../sandbox/run-scenario.ts';
 import { SCENARIO_DEFINITIONS, SCENARIOS, type ScenarioName } from '../../sandbox/scenarios.ts';
 import type { Stack } from '../../sandbox/stack.ts';
 import { CliError } from '../errors.ts';
 import { runByoSandbox } from './sandbox-byo.ts';
+import { pasteLines } from './sandbox-lines.ts';
 
 const endpoints = (stack: Stack): string[] => [
-  `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer ${stack.apiToken})`,
-  `Console:     ${stack.apiUrl}/  (paste the token ${stack.apiToken})`,
+  `HTTP API:    ${stack.apiUrl}  (Authorization: Bearer $KANARI_TOKEN)`,
   `Kubernetes:  ${stack.emulator.url}  (emulated kube-apiserver)`,
   `  kubectl --server=${stack.emulator.url} --token=${stack.emulator.token} --certificate-authority=${stack.emulator.caFile} get virtualservice my-service -o yaml`,
   `  or: KUBECONFIG=${stack.emulator.kubeconfigPath} kubectl get vs`,
@@ -29,7 +31,7 @@ export const sandboxCommand = (program: Command): void => {
     .option('--scenario <name>', `${SCENARIOS.join(' | ')} (see below)`, 'healthy')
     .option('--interval <duration>', 'analysis interval (default 5s; 10m for the alert scenario)')
     .option('--json', 'print a JSON summary as the last line')
-    .option('--keep', 'stay up after the rollout and print the endpoints')
+    .option('--keep', 'stay up after the rollout and print the endpoints again')
     .option(
       '--kubeconfig <file>',
       'bring your own cluster: use this kubeconfig instead of the emulator (needs --prometheus)',
@@ -63,6 +65,8 @@ export const sandboxCommand = (program: Command): void => {
         },
         command: Command,
       ) => {
+        // Before any AWS SDK client exists here, and inherited by every process spawned.
+        quietKnownNodeWarnings();
         const say = (line: string) =>
           (options.json ? process.stderr : process.stdout).write(`${line}\n`);
         // Tests and CI share one DynamoDB Local; a user's sandbox starts its own.
@@ -88,12 +92,15 @@ export const sandboxCommand = (program: Command): void => {
         if (!isDuration(interval))
           throw new CliError(`--interval: "${interval}" is not a duration such as 5s or 1m`);
         let stack: Stack;
+        // Counted from this process's start: what the user waits, the CLI's own start included.
+        const progress = createProgress(say, { startedAt: 0 });
         try {
           const prometheusBinary = process.env.KANARI_PROMETHEUS_BINARY;
           stack = await startScenarioStack({
             scenario,
             ...(options.crds ? { crdDir: options.crds } : {}),
             onLog: say,
+            progress,
             ...(prometheusBinary ? { prometheusBinary } : {}),
             ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
           });
@@ -104,6 +111,7 @@ export const sandboxCommand = (program: Command): void => {
             );
           throw error;
         }
+        const startup = progress.done('Sandbox');
         let stopping = false;
         const stop = async () => {
           if (stopping) return;
@@ -117,14 +125,11 @@ export const sandboxCommand = (program: Command): void => {
             scenario,
             interval,
             onLog: say,
-            // With --keep, the console is worth opening before the rollout starts.
-            ...(options.keep
-              ? {
-                  onStack: (s: Stack) => {
-                    say(`Console:     ${s.apiUrl}/  (paste the token ${s.apiToken})`);
-                  },
-                }
-              : {}),
+            // Before the rollout starts: the console is worth opening to watch it.
+            onStack: (s: Stack) => {
+              for (const line of pasteLines(s.apiUrl, s.apiToken)) say(line);
+              if (!options.keep) say('  (up until the rollout ends; add --keep to stay up after)');
+            },
             onEntry: (entry) => {
               say(`  ${entry.at.slice(11, 19)}  ${describeEntry(entry)}`);
             },
@@ -136,10 +141,11 @@ export const sandboxCommand = (program: Command): void => {
               : `${summary.rollout}: ${summary.phase} · ${weights}`,
           );
           if (options.keep) {
-            for (const line of endpoints(stack)) say(line);
+            for (const line of [...pasteLines(stack.apiUrl, stack.apiToken), ...endpoints(stack)])
+              say(line);
             say('Press Ctrl-C to stop.');
           }
-          if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+          if (options.json) process.stdout.write(`${JSON.stringify({ ...summary, startup })}\n`);
           if (options.keep) await new Promise(() => {});
         } finally {
           if (!options.keep) await stop();

@@ -67,9 +67,13 @@ describe('alert-driven rollback end to end: Prometheus rule → real Alertmanage
   let refusals: Refusal[];
   let untouched: { rollouts: number; before?: string; after?: string };
   let firingInAlertmanager: { fingerprint: string; labels: Record<string, string> }[] = [];
+  const logged: string[] = [];
 
   beforeAll(async () => {
-    const log = (line: string) => console.log(`[alert] ${line}`);
+    const log = (line: string) => {
+      logged.push(line);
+      console.log(`[alert] ${line}`);
+    };
     const stack = await startScenarioStack({
       scenario: 'alert',
       onLog: log,
@@ -101,6 +105,13 @@ describe('alert-driven rollback end to end: Prometheus rule → real Alertmanage
       await stack.stop();
     }
   }, 300_000);
+
+  it('says when Alertmanager starts and when it is ready, as for every service', () => {
+    expect(logged).toContain('  … Alertmanager              starting');
+    expect(logged.some((line) => /^ {2}✓ Alertmanager +ready in \d+(\.\d)? m?s$/.test(line))).toBe(
+      true,
+    );
+  });
 
   it('refuses bad deliveries with their status and changes nothing', () => {
     expect(refusals.map(({ what, status }) => [what, status])).toEqual([

@@ -14,6 +14,7 @@ import { type MeshSimulator, startMeshSimulator } from '../../sandbox/mesh-simul
 import { type RunningPrometheus, startPrometheus } from '../../sandbox/prometheus.ts';
 import { sandboxSpec } from '../../sandbox/scenarios.ts';
 import { SEED_VIRTUAL_SERVICE } from '../../sandbox/seed.ts';
+import { expectFirstMinute } from '../support/first-minute.ts';
 import { type CliResult, runCli } from '../support/run-cli.ts';
 
 const run = promisify(execFile);
@@ -245,8 +246,11 @@ describe('kanari sandbox --kubeconfig: your own cluster and Prometheus', {
       [0, 100],
     ]);
     expect(result.stderr).toContain(`its kanari cluster name is "${CONTEXT}"`);
-    expect(result.stderr).toMatch(
-      /Apply: {7}kanari apply -f \S+ --url http:\/\/127\.0\.0\.1:\d+ --token [0-9a-f]{32}/,
+    expectFirstMinute(result.stderr, ['DynamoDB Local', 'Functions (osls offline)']);
+    expect(result.stderr).toMatch(/Apply: {7}kanari apply -f \S+/);
+    // Printed before the rollout starts, so the console can be opened to watch it.
+    expect(result.stderr.indexOf('export KANARI_URL=')).toBeLessThan(
+      result.stderr.indexOf('Applied: primary 90%'),
     );
 
     const final = await getVirtualService(kubeconfig);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectFirstMinute } from '../support/first-minute.ts';
 import { runCli } from '../support/run-cli.ts';
 
 /** The project's own small VirtualService CRD, so the run also goes through `--crds`. */
@@ -32,7 +33,27 @@ describe('kanari sandbox (the CLI a newcomer runs)', () => {
       /Check at 10%: request-success-rate: canary errors [\d.]+× primary \([\d.]+% CI [\d.]+–[\d.]+\), e-value [\d.e+]+ ≥ \d+ → roll back/,
     );
     expect(stderr).toMatch(/Applied: primary 100% · canary 0% → RolledBack/);
-  });
+    // The first minute: each service starting and ready with its time, the lines to paste
+    // (before the rollout starts), and no Node warning blocks.
+    expectFirstMinute(stderr, [
+      'Kubernetes API emulator',
+      'Mesh simulator',
+      'Prometheus',
+      'DynamoDB Local',
+      'Functions (osls offline)',
+      'First scrape of the mesh',
+    ]);
+    expect(stderr.indexOf('export KANARI_URL=')).toBeLessThan(stderr.indexOf('Started by'));
+    // Measured: the JSON summary carries the start-up times, each service's within the total.
+    expect(summary.startup.services.map((s: { service: string }) => s.service)).toContain(
+      'Functions (osls offline)',
+    );
+    for (const { ms } of summary.startup.services) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThanOrEqual(summary.startup.totalMs);
+    }
+    // The whole CLI run on a busy machine: longer than the project's 120 s default.
+  }, 300_000);
 
   it('says how to install Prometheus and exits non-zero when it is missing', async () => {
     const { code, stderr, stdout } = await runCli(['sandbox', '--scenario', 'healthy'], {

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiClient } from '../../cli/api-client.ts';
+import { consoleLink } from '../../cli/commands/sandbox-lines.ts';
 import type { MetricResult } from '../../lib/domain/judge.ts';
 import type { CompareEvidence } from '../../lib/domain/judge-compare.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
@@ -86,12 +89,17 @@ const run = async (scenario: ScenarioName, beforeRun?: (stack: Stack) => Promise
       url: stack.apiUrl,
       token: stack.apiToken,
     }).fullLedger(summary.rollout);
+    // The console as its link opens it (the fragment stays in the browser), then its API calls.
+    await (await fetch(consoleLink(stack.apiUrl, stack.apiToken))).text();
+    const offlineLog = await readFile(join(stack.workDir, 'offline.log'), 'utf8');
     return {
       summary,
       observed,
       seed,
       entries,
       final: await kubectlGetVirtualService(stack.emulator.kubeconfigPath),
+      offlineLog,
+      apiToken: stack.apiToken,
     };
   } finally {
     await stack.stop();
@@ -190,6 +198,14 @@ describe('sandbox scenarios, end to end with real DynamoDB Local, Prometheus and
       expect(e.rhoHigh).not.toBeNull();
       expect(e.rhoHigh as number).toBeLessThan(e.tolerance);
     }
+  });
+
+  it("keeps the API token and Node's version warnings out of the functions' log", () => {
+    const { offlineLog, apiToken } = healthy;
+    expect(offlineLog).toContain('GET /rollouts');
+    expect(offlineLog.includes(apiToken)).toBe(false);
+    // Nor the AWS SDK's Node version warning, once per function, on this Node 20.
+    expect(offlineLog).not.toContain('NodeVersionSupportWarning');
   });
 
   for (const scenario of ['errors', 'latency'] as const) {
