@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type Help, type Option } from 'commander';
+import { quietKnownNodeWarnings } from '../sandbox/node-warnings.ts';
 import { explainApiError, isApiError } from './api-errors.ts';
 import { actionCommands } from './commands/actions.ts';
 import { configCommands } from './commands/config.ts';
@@ -88,6 +89,8 @@ export const buildProgram = async (
 
 /** Runs the CLI; returns the exit code (see EXIT in errors.ts, and `kanari --help`). */
 export const main = async (argv: string[], ctx: CliContext = processContext()): Promise<number> => {
+  // Before any AWS SDK client (SigV4, the sandbox): no Node-version notice on Node 20.
+  quietKnownNodeWarnings();
   try {
     const program = await buildProgram(ctx, argv);
     if (argv.length === 0) {
