@@ -24,17 +24,10 @@ import type { RolloutState } from '../lib/domain/state.ts';
 import { createTable, localDynamoClients, startDynamoDbLocal } from '../sandbox/dynamodb-local.ts';
 import { startKubeEmulator } from '../sandbox/kube-emulator/index.ts';
 import { startOffline } from '../sandbox/offline.ts';
-import { SEED_VIRTUAL_SERVICE } from '../sandbox/seed.ts';
 import { localFunctionEnv } from '../sandbox/stack.ts';
+import { fleetNames, fleetTarget, fleetVirtualService, option, say } from './fleet.ts';
 import { startTimingProxy } from './timing-proxy.ts';
 
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-};
 const ROLLOUTS = option('rollouts', 25);
 const ROUNDS = option('rounds', 8);
 const GAP_MS = option('gap-ms', 25);
@@ -45,29 +38,11 @@ const SCHEDULE_INTERVAL_MS = 60_000;
 const WAIT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const say = (line: string) => process.stderr.write(`${line}\n`);
-const names = Array.from({ length: ROLLOUTS }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
-
-/** The seed VirtualService, renamed: one per rollout, so deliveries never contend on one object. */
-const virtualService = (name: string) => {
-  const vs = structuredClone(SEED_VIRTUAL_SERVICE);
-  vs.metadata.name = name;
-  vs.spec.hosts = [name];
-  for (const route of vs.spec.http ?? [])
-    for (const entry of route.route ?? [])
-      entry.destination.host = entry.destination.host === 'my-service' ? name : `${name}-v2`;
-  return vs;
-};
+const names = fleetNames(ROLLOUTS);
 
 const spec = (name: string) => ({
   name,
-  target: {
-    cluster: 'sandbox',
-    namespace: 'default',
-    virtualService: name,
-    primary: { host: name },
-    canary: { host: `${name}-v2` },
-  },
+  target: fleetTarget(name),
   // No analysis runs during the benchmark: only the alert can move these rollouts.
   analysis: {
     interval: '10m',
@@ -140,7 +115,7 @@ const main = async () => {
       },
     });
     stops.push(emulator.stop);
-    for (const name of names) emulator.seed(virtualService(name));
+    for (const name of names) emulator.seed(fleetVirtualService(name));
 
     const apiToken = randomBytes(16).toString('hex');
     const alertToken = randomBytes(16).toString('hex');

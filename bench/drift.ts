@@ -15,39 +15,15 @@ import { startRollout } from '../lib/app/start-rollout.ts';
 import { type KanariEvent, TRAFFIC_REQUESTS } from '../lib/domain/events.ts';
 import { createTable, localDynamoClients, startDynamoDbLocal } from '../sandbox/dynamodb-local.ts';
 import { startKubeEmulator } from '../sandbox/kube-emulator/index.ts';
-import { SEED_VIRTUAL_SERVICE } from '../sandbox/seed.ts';
+import { fleetNames, fleetTarget, fleetVirtualService, option, say } from './fleet.ts';
 
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-};
 const ROLLOUTS = option('rollouts', 50);
 const TICKS = option('ticks', 20);
-const say = (line: string) => process.stderr.write(`${line}\n`);
-const names = Array.from({ length: ROLLOUTS }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
-
-const virtualService = (name: string) => {
-  const vs = structuredClone(SEED_VIRTUAL_SERVICE);
-  vs.metadata.name = name;
-  vs.spec.hosts = [name];
-  for (const route of vs.spec.http ?? [])
-    for (const entry of route.route ?? [])
-      entry.destination.host = entry.destination.host === 'my-service' ? name : `${name}-v2`;
-  return vs;
-};
+const names = fleetNames(ROLLOUTS);
 
 const spec = (name: string) => ({
   name,
-  target: {
-    cluster: 'sandbox',
-    namespace: 'default',
-    virtualService: name,
-    primary: { host: name },
-    canary: { host: `${name}-v2` },
-  },
+  target: fleetTarget(name),
   analysis: {
     interval: '10m',
     threshold: 2,
@@ -88,7 +64,7 @@ const main = async () => {
     };
     say(`starting ${ROLLOUTS} rollouts`);
     for (const name of names) {
-      emulator.seed(virtualService(name));
+      emulator.seed(fleetVirtualService(name));
       await startRollout(deps, spec(name), { type: 'scheduler' });
     }
     for (const event of published.splice(0).filter((e) => TRAFFIC_REQUESTS.includes(e.detailType)))
