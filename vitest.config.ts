@@ -18,6 +18,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // A page or a stack under load can take more than expect.poll's default second.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

@@ -129,6 +129,7 @@ const rows = new Map<
   { tr: HTMLTableRowElement; link: HTMLAnchorElement; cells: HTMLTableCellElement[] }
 >();
 let busy = false;
+let again = false;
 let opener: HTMLElement | null = null;
 let pendingAction: Action | null = null;
 let toastTimer: number | undefined;
@@ -518,8 +519,14 @@ const refreshDetail = async (): Promise<void> => {
 };
 
 const refresh = async (): Promise<void> => {
-  if (busy || !hasToken()) return;
+  if (!hasToken()) return;
+  // A filter typed while a poll is in flight must not be lost: run once more after it.
+  if (busy) {
+    again = true;
+    return;
+  }
   busy = true;
+  again = false;
   try {
     if (current.id) await refreshDetail();
     else await refreshList();
@@ -532,6 +539,7 @@ const refresh = async (): Promise<void> => {
     $(current.id ? 'detail-error' : 'list-error').textContent = message;
   } finally {
     busy = false;
+    if (again) void refresh();
   }
 };
 
