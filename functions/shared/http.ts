@@ -5,6 +5,7 @@ import { ActionNotAllowedError, ReasonRequiredError } from '../../lib/app/operat
 import { PreflightRefusedError } from '../../lib/app/preflight.ts';
 import { LifecycleConflictError } from '../../lib/app/start-rollout.ts';
 import {
+  InvalidCursorError,
   KanariError,
   RolloutExistsError,
   RolloutNotFoundError,
@@ -106,7 +107,7 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
         problems: error.problems,
         warnings: error.warnings.map((w) => w.message),
       });
-    } else if (error instanceof ReasonRequiredError) {
+    } else if (error instanceof ReasonRequiredError || error instanceof InvalidCursorError) {
       request.response = json(400, { error: error.message });
     } else if (
       error instanceof RolloutExistsError ||

@@ -130,6 +130,30 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
         /^unknown alert source "nagios"$/,
       ],
       [
+        'a source named like a property every object has (constructor)',
+        () => post('constructor', valid, bearer),
+        404,
+        /^unknown alert source "constructor"$/,
+      ],
+      [
+        'a source named like a property every object has (__proto__)',
+        () => post('__proto__', valid, bearer),
+        404,
+        /^unknown alert source "__proto__"$/,
+      ],
+      [
+        'a source named like a property every object has (toString)',
+        () => post('toString', valid, bearer),
+        404,
+        /^unknown alert source "toString"$/,
+      ],
+      [
+        'a source named like a property every object has (valueOf)',
+        () => post('valueOf', valid, bearer),
+        404,
+        /^unknown alert source "valueOf"$/,
+      ],
+      [
         'a body over 1 MiB',
         () =>
           post(
