@@ -105,6 +105,11 @@ describe('the console API', () => {
     }
     expect((await call('GET', '/rollouts', { token: null })).status).toBe(401);
     expect((await call('GET', path)).json()).toEqual(before);
+    // The scheme is case-insensitive (RFC 7235), as the webhooks already take it.
+    const lower = await fetch(`${harness.url}/rollouts`, {
+      headers: { authorization: `bearer ${harness.token}` },
+    });
+    expect(lower.status).toBe(200);
   });
 
   it('answers 400 naming the field for a bad action body, and changes nothing', async () => {
