@@ -14,7 +14,8 @@ const secrets = alertSecrets(sources, process.env);
 /** `POST /alerts/{source}`: Alertmanager, Grafana and generic webhooks; they authenticate themselves. */
 const receive = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
   const name = event.pathParameters?.source ?? '';
-  const source = sources[name];
+  // Own properties only: `constructor` or `__proto__` is no source.
+  const source = Object.hasOwn(sources, name) ? sources[name] : undefined;
   if (!source) throw new HttpError(404, `unknown alert source "${name}"`);
   const secret = secrets.secretOf(name, context);
   if (!secret) {

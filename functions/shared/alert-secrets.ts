@@ -39,9 +39,9 @@ export const alertSecrets = (
         }
       : {}),
     secretOf(name, context) {
-      const source = sources[name];
+      const source = Object.hasOwn(sources, name) ? sources[name] : undefined;
       if (source?.secretEnv) return env[source.secretEnv] || undefined;
-      const key = contextKeys[name];
+      const key = Object.hasOwn(contextKeys, name) ? contextKeys[name] : undefined;
       const value = key ? (context as Record<string, unknown>)[key] : undefined;
       return typeof value === 'string' && value ? value : undefined;
     },

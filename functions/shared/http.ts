@@ -1,15 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ActionNotAllowedError, ReasonRequiredError } from '../../lib/app/operator-action.ts';
 import { PreflightRefusedError } from '../../lib/app/preflight.ts';
 import { LifecycleConflictError } from '../../lib/app/start-rollout.ts';
 import {
+  InvalidCursorError,
   KanariError,
   RolloutExistsError,
   RolloutNotFoundError,
   RolloutVersionConflictError,
 } from '../../lib/ports/errors.ts';
+import { bearerToken, sameSecret } from './credentials.ts';
 import { log } from './log.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -53,12 +54,6 @@ export const jsonBody = (event: HttpEvent): unknown => {
   }
 };
 
-const equal = (a: string, b: string): boolean => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
-
 /**
  * Who is calling. In AWS the IAM authorizer (or a JWT authorizer) has checked already, and the
  * principal is the actor. Locally, a bearer token names the actor.
@@ -69,9 +64,9 @@ export const actorOf = (event: HttpEvent, tokens: Record<string, string> | undef
   const subject = authorizer?.jwt?.claims?.sub;
   if (typeof subject === 'string') return subject;
   const header = event.headers?.authorization ?? event.headers?.Authorization ?? '';
-  const presented = /^Bearer (.+)$/.exec(header)?.[1];
+  const presented = bearerToken(header);
   if (tokens && presented) {
-    const match = Object.entries(tokens).find(([, token]) => equal(token, presented));
+    const match = Object.entries(tokens).find(([, token]) => sameSecret(presented, token));
     if (match) return match[0];
   }
   throw new HttpError(
@@ -106,7 +101,7 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
         problems: error.problems,
         warnings: error.warnings.map((w) => w.message),
       });
-    } else if (error instanceof ReasonRequiredError) {
+    } else if (error instanceof ReasonRequiredError || error instanceof InvalidCursorError) {
       request.response = json(400, { error: error.message });
     } else if (
       error instanceof RolloutExistsError ||

@@ -1,5 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { KanariError } from '../../lib/ports/errors.ts';
+import { bearerToken, sameSecret } from './credentials.ts';
 
 /** Grafana's replay window: a signed timestamp more than this far from now is refused. */
 export const MAX_SKEW_SECONDS = 5 * 60;
@@ -15,19 +16,12 @@ export const lowercaseHeaders = (headers: Headers | undefined): Headers =>
     Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
   );
 
-// Hashing first gives equal lengths, so neither the content nor the length of the secret leaks.
-const sameSecret = (presented: string, expected: string): boolean =>
-  timingSafeEqual(
-    createHash('sha256').update(presented).digest(),
-    createHash('sha256').update(expected).digest(),
-  );
-
 /** `Authorization: Bearer <token>`, as Alertmanager's `http_config.authorization` sends it. */
 export const verifyBearer = (headers: Headers, secret: string): void => {
   const header = headers.authorization;
   if (!header)
     throw new WebhookAuthError('missing credentials: send Authorization: Bearer <token>');
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  const token = bearerToken(header);
   if (!token) throw new WebhookAuthError('malformed Authorization header: expected Bearer <token>');
   if (!sameSecret(token, secret)) throw new WebhookAuthError('invalid token');
 };

@@ -23,6 +23,7 @@ export const core = (): CoreDeps => ({
       marshallOptions: { removeUndefinedValues: true },
     }),
     tableName: config.KANARI_TABLE,
+    onUnreadable: (problem) => log('unreadable rollout left out of a listing', { problem }),
   }),
   bus: createEventBridgeBus({
     client: new EventBridgeClient({ region: config.AWS_REGION }),

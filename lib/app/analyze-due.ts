@@ -17,19 +17,35 @@ export type AnalyzeOutcome =
   | { id: string; outcome: 'decided'; verdict: string; events: string[] }
   | { id: string; outcome: 'held'; verdict: string }
   | { id: string; outcome: 'resent'; decisionId: string }
-  | { id: string; outcome: 'waiting' | 'raced' | 'skipped'; message: string };
+  | { id: string; outcome: 'waiting' | 'raced' | 'skipped'; message: string }
+  /** This rollout's analysis threw; the others in the tick went on. */
+  | { id: string; outcome: 'error'; message: string };
 
 /**
  * One scheduler tick: judges every due rollout and records the result. A decision is written
  * under the version it was based on before its event is published, so two ticks racing on one
- * rollout advance it once.
+ * rollout advance it once. One rollout that throws (a query error, a bad spec read back) is
+ * reported as its own `error` outcome and never stops the others: nothing of it was written,
+ * so the next tick tries it again.
  */
 export const analyzeDue = async (
   deps: AnalyzeDeps,
   options: { limit?: number } = {},
 ): Promise<AnalyzeOutcome[]> => {
   const due = await deps.store.listDue(deps.now(), options.limit ?? 50);
-  return Promise.all(due.map((state) => analyzeRollout(deps, state)));
+  return Promise.all(due.map((state) => analyzeIsolated(deps, state)));
+};
+
+const analyzeIsolated = async (deps: AnalyzeDeps, state: RolloutState): Promise<AnalyzeOutcome> => {
+  try {
+    return await analyzeRollout(deps, state);
+  } catch (error) {
+    return {
+      id: state.id,
+      outcome: 'error',
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
 };
 
 /** Judges one rollout as of `state`. */

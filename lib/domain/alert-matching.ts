@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { AlertAction, AlertMatcher, RolloutSpec } from './rollout-spec.ts';
 
 export type AlertStatus = 'firing' | 'resolved';
@@ -25,11 +26,27 @@ export interface AlertMatch {
   matcher: number;
 }
 
-/** A label regex as Alertmanager applies it: anchored at both ends. */
-export const labelRegex = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
+/** A compiled label regex: `test` is true when the whole value matches. */
+export interface LabelRegex {
+  test(value: string): boolean;
+}
 
-// An absent label compares as the empty string, as in Alertmanager.
-const label = (alert: Alert, name: string): string => alert.labels[name] ?? '';
+/**
+ * A label regex as Alertmanager applies it: RE2 syntax (Alertmanager is Go, whose regexp is
+ * RE2), anchored at both ends. RE2 matches in time linear in the input, so a pattern like
+ * `(a+)+` cannot backtrack for seconds on a hostile label. Throws on a pattern RE2 refuses,
+ * lookarounds and backreferences included.
+ */
+export const labelRegex = (pattern: string): LabelRegex => {
+  const compiled = RE2JS.compile(pattern);
+  // `matches` is a whole-input match: the anchors Alertmanager adds.
+  return { test: (value) => compiled.matches(value) };
+};
+
+// An absent label compares as the empty string, as in Alertmanager. Own labels only: a label
+// named `constructor` is absent unless the alert has it.
+const label = (alert: Alert, name: string): string =>
+  Object.hasOwn(alert.labels, name) ? (alert.labels[name] ?? '') : '';
 
 const matches = (matcher: AlertMatcher, alert: Alert): boolean => {
   const checks: boolean[] = [];

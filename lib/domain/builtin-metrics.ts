@@ -14,7 +14,9 @@ export const BUILTIN_METRICS = {
 
 export type BuiltinMetricName = keyof typeof BUILTIN_METRICS;
 
-export const isBuiltinMetric = (name: string): name is BuiltinMetricName => name in BUILTIN_METRICS;
+/** An own-property check: `constructor` or `toString` is no built-in metric. */
+export const isBuiltinMetric = (name: string): name is BuiltinMetricName =>
+  Object.hasOwn(BUILTIN_METRICS, name);
 
 /** Requests the destination served in the window: the sample size behind a built-in check. */
 export const SAMPLE_SIZE_QUERY = `sum(increase(istio_requests_total{${SELECTOR}}[{{ interval }}]))`;

@@ -8,6 +8,8 @@ export class KanariError extends Error {
 
 /** The stored rollout changed since it was read; the writer's decision is stale. */
 export class RolloutVersionConflictError extends KanariError {}
+/** A ledger page cursor that this store did not hand out for that rollout. */
+export class InvalidCursorError extends KanariError {}
 /** No rollout with that id. */
 export class RolloutNotFoundError extends KanariError {}
 /** A rollout with that id is already in flight. */

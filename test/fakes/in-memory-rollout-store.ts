@@ -1,6 +1,10 @@
 import { isTerminal, SCHEDULED_PHASES } from '../../lib/domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../lib/domain/state.ts';
-import { RolloutExistsError, RolloutVersionConflictError } from '../../lib/ports/errors.ts';
+import {
+  InvalidCursorError,
+  RolloutExistsError,
+  RolloutVersionConflictError,
+} from '../../lib/ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../lib/ports/rollout-store.ts';
 
 /** DynamoDB's cap on one transaction: the state item plus at most 99 entries. */
@@ -165,10 +169,10 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
         try {
           decoded = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'));
         } catch (cause) {
-          throw new RangeError(`invalid ledger cursor for ${id}`, { cause });
+          throw new InvalidCursorError(`invalid cursor: not a ledger page of ${id}`, { cause });
         }
         if (decoded.id !== id || typeof decoded.key !== 'string') {
-          throw new RangeError(`ledger cursor is not for ${id}`);
+          throw new InvalidCursorError(`invalid cursor: not a ledger page of ${id}`);
         }
         after = decoded.key;
       }

@@ -129,6 +129,13 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
         404,
         /^unknown alert source "nagios"$/,
       ],
+      // Names every object has as a property: no source, whatever the lookup.
+      ...['constructor', '__proto__', 'toString', 'valueOf'].map((name): (typeof cases)[number] => [
+        `a source named ${name}`,
+        () => post(name, valid, bearer),
+        404,
+        new RegExp(`^unknown alert source "${name}"$`),
+      ]),
       [
         'a body over 1 MiB',
         () =>

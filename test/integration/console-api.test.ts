@@ -105,6 +105,11 @@ describe('the console API', () => {
     }
     expect((await call('GET', '/rollouts', { token: null })).status).toBe(401);
     expect((await call('GET', path)).json()).toEqual(before);
+    // The scheme is case-insensitive (RFC 7235), as the webhooks already take it.
+    const lower = await fetch(`${harness.url}/rollouts`, {
+      headers: { authorization: `bearer ${harness.token}` },
+    });
+    expect(lower.status).toBe(200);
   });
 
   it('answers 400 naming the field for a bad action body, and changes nothing', async () => {
@@ -251,6 +256,16 @@ describe('the console API', () => {
     expect((await call('GET', `${path}?limit=0`)).json().error).toBe(
       'limit: must be an integer from 1 to 1000',
     );
+    // A cursor this API did not hand out, or another rollout's: 400, naming the cursor.
+    const other = await start('paged-other');
+    const otherCursor = (await call('GET', `${other}?limit=1`)).json().ledger.cursor;
+    for (const cursor of ['abc', otherCursor]) {
+      const refused = await call('GET', `${path}?cursor=${encodeURIComponent(cursor)}`);
+      expect(refused.status).toBe(400);
+      expect(refused.json().error).toBe(
+        'invalid cursor: not a ledger page of sandbox/default/paged',
+      );
+    }
   });
 
   it('lists rollouts filtered by phase, cluster and namespace', async () => {

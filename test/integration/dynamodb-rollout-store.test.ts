@@ -137,4 +137,32 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     await expect(read).rejects.toBeInstanceOf(MalformedItemError);
     await expect(read).rejects.toThrow(/logLR/);
   });
+
+  it('leaves an unreadable item out of due and in-flight listings, reports it, and lists the rest', async () => {
+    const tableName = await newTable();
+    const problems: string[] = [];
+    const store = createDynamoRolloutStore({
+      client: doc,
+      tableName,
+      onUnreadable: (problem) => problems.push(problem),
+    });
+    await store.create(rolloutState('prod/shop/cart'), []);
+    await store.create(rolloutState('prod/shop/till'), []);
+    // A bad item on the due index, as a bug or a hand edit could leave it.
+    const broken = structuredClone(stateItem(rolloutState('prod/shop/till'))) as {
+      state: { spec: unknown };
+    };
+    broken.state.spec = 'not a spec';
+    await doc.send(
+      new PutCommand({ TableName: tableName, Item: broken as unknown as Record<string, unknown> }),
+    );
+
+    expect((await store.listDue(NOW, 10)).map((state) => state.id)).toEqual(['prod/shop/cart']);
+    expect((await store.listInFlight(10)).map((state) => state.id)).toEqual(['prod/shop/cart']);
+    expect((await store.list({})).map((state) => state.id)).toEqual(['prod/shop/cart']);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/ROLLOUT#prod\/shop\/till STATE/);
+    // Reading the one rollout still says what is wrong with it.
+    await expect(store.get('prod/shop/till')).rejects.toBeInstanceOf(MalformedItemError);
+  });
 });

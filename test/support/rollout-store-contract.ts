@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Phase } from '../../lib/domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../lib/domain/state.ts';
-import { RolloutExistsError, RolloutVersionConflictError } from '../../lib/ports/errors.ts';
+import {
+  InvalidCursorError,
+  RolloutExistsError,
+  RolloutVersionConflictError,
+} from '../../lib/ports/errors.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import {
   at,
@@ -374,8 +378,12 @@ export const rolloutStoreContract = (
         await seed(rolloutState('prod/shop/cart'), 'a', 'b');
         await seed(rolloutState('prod/shop/api'), 'c', 'd');
         const { cursor } = await store.ledger('prod/shop/api', { limit: 1 });
-        await expect(store.ledger('prod/shop/cart', { cursor: 'not-a-cursor' })).rejects.toThrow();
-        await expect(store.ledger('prod/shop/cart', { cursor })).rejects.toThrow();
+        await expect(
+          store.ledger('prod/shop/cart', { cursor: 'not-a-cursor' }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+        await expect(store.ledger('prod/shop/cart', { cursor })).rejects.toBeInstanceOf(
+          InvalidCursorError,
+        );
       });
     });
   });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { type Alert, matchAlert, needsAlarmTags } from '../../lib/domain/alert-matching.ts';
 import type { AlertMatcher, RolloutSpec } from '../../lib/domain/rollout-spec.ts';
@@ -55,6 +56,32 @@ describe('alert matching', () => {
     });
     expect(matchAlert(severity, alert({ severity: 'page' }))).toBeDefined();
     expect(matchAlert(severity, alert({ severity: 'pager' }))).toBeUndefined();
+  });
+
+  it('matches label regexes in linear time (RE2): (a+)+ on a long hostile label answers', () => {
+    // A backtracking engine takes time doubling with each 'a' here: 5000 of them would never
+    // end, so the match runs in a child process that a hang guard kills instead of this worker.
+    const module = new URL('../../lib/domain/alert-matching.ts', import.meta.url).href;
+    const code = `const { labelRegex } = await import(${JSON.stringify(module)});
+      const re = labelRegex('(a+)+');
+      console.log(JSON.stringify([re.test('a'.repeat(5000) + '!'), re.test('a'.repeat(5000))]));`;
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', code],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(run.signal, 'the match did not end').toBeNull();
+    expect(JSON.parse(run.stdout)).toEqual([false, true]);
+  });
+
+  it('looks labels up as own properties: a label named constructor is absent unless sent', () => {
+    const spec = withMatchers({ labels: { constructor: '' }, action: 'rollback' });
+    expect(matchAlert(spec, alert({ alertname: 'A' }))).toBeDefined();
+    const regex = withMatchers({ labelsRegex: { toString: '.+' }, action: 'rollback' });
+    expect(matchAlert(regex, alert({ alertname: 'A' }))).toBeUndefined();
   });
 
   it('compares an absent label as the empty string', () => {

@@ -283,4 +283,16 @@ describe('rollout spec alerts', () => {
       /^not a valid regex/,
     );
   });
+
+  it('refuses what RE2 does not take (lookarounds, backreferences), naming the field', () => {
+    for (const pattern of ['(?=High)Errors', '(a)\\1']) {
+      const parsed = parseRolloutSpec(
+        spec({ matchers: [{ labelsRegex: { alertname: pattern } }] }),
+      );
+      expect(parsed.ok, pattern).toBe(false);
+      if (parsed.ok) continue;
+      expect(parsed.problems[0]?.path).toBe('alerts.matchers[0].labelsRegex.alertname');
+      expect(parsed.problems[0]?.message).toMatch(/^not a valid regex: /);
+    }
+  });
 });

@@ -100,6 +100,17 @@ describe('rollout spec schema', () => {
     ]);
   });
 
+  it('takes no property every object has for a built-in metric (constructor, toString)', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const parsed = parseRolloutSpec({
+        ...valid,
+        analysis: { ...valid.analysis, metrics: [{ name, thresholdRange: { min: 1 } }] },
+      });
+      expect(parsed.ok, name).toBe(false);
+      if (!parsed.ok) expect(parsed.problems[0]?.path).toBe('analysis.metrics[0].query');
+    }
+  });
+
   it('refuses template variables it does not know', () => {
     const parsed = parseRolloutSpec({
       ...valid,

@@ -11,13 +11,18 @@ import {
 import { z } from 'zod';
 import { TERMINAL_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
-import { RolloutExistsError, RolloutVersionConflictError } from '../../ports/errors.ts';
+import {
+  InvalidCursorError,
+  RolloutExistsError,
+  RolloutVersionConflictError,
+} from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
 import {
   anyConditionFailed,
   failedItemAttribute,
   firstConditionFailed,
   isTransactionConflict,
+  MalformedItemError,
 } from './errors.ts';
 import { ledgerItem, parseLedgerItem, parseStateItem, stateItem } from './items.ts';
 import {
@@ -35,6 +40,11 @@ import {
 export interface DynamoRolloutStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /**
+   * Told of a state item that a listing read back and could not read: the listing leaves it
+   * out and goes on, so one bad item never stops a tick for the other rollouts.
+   */
+  onUnreadable?: (problem: string) => void;
 }
 
 /** DynamoDB's cap on the items of one TransactWriteItems call. */
@@ -54,9 +64,10 @@ const decodeCursor = (id: string, cursor: string): Key => {
   try {
     key = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch (cause) {
-    throw new RangeError(`invalid ledger cursor for ${id}`, { cause });
+    throw new InvalidCursorError(`invalid cursor: not a ledger page of ${id}`, { cause });
   }
-  if (key.PK !== rolloutPK(id)) throw new RangeError(`ledger cursor is not for ${id}`);
+  if (key.PK !== rolloutPK(id))
+    throw new InvalidCursorError(`invalid cursor: not a ledger page of ${id}`);
   return key;
 };
 
@@ -74,7 +85,19 @@ const positiveLimit = (limit: number, what: string): number => {
 export const createDynamoRolloutStore = ({
   client,
   tableName,
+  onUnreadable = () => {},
 }: DynamoRolloutStoreOptions): RolloutStore => {
+  /** The states of a listing that read back; each other one is reported and left out. */
+  const readable = (items: unknown[]): RolloutState[] =>
+    items.flatMap((item) => {
+      try {
+        return [parseStateItem(item)];
+      } catch (error) {
+        if (!(error instanceof MalformedItemError)) throw error;
+        onUnreadable(error.message);
+        return [];
+      }
+    });
   const ledgerPuts = (entries: LedgerEntry[]): TransactItem[] => {
     // One suffix per write, the index within it: unique keys, the batch kept in order.
     const suffix = randomBytes(6).toString('base64url');
@@ -220,7 +243,7 @@ export const createDynamoRolloutStore = ({
         },
         positiveLimit(limit, 'listDue'),
       );
-      return items.map(parseStateItem);
+      return readable(items);
     },
 
     async listInFlight(limit) {
@@ -234,7 +257,7 @@ export const createDynamoRolloutStore = ({
         },
         positiveLimit(limit, 'listInFlight'),
       );
-      return items.map(parseStateItem);
+      return readable(items);
     },
 
     async list(filter: RolloutFilter) {
@@ -264,7 +287,7 @@ export const createDynamoRolloutStore = ({
           ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names }
           : {}),
       });
-      return items.map(parseStateItem);
+      return readable(items);
     },
 
     async ledger(id, page = {}): Promise<LedgerPage> {
