@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
+import type { z } from 'zod';
 import { ConsoleBundleMissingError, consoleAssets } from '../console/assets.ts';
 import { CONSOLE_CSP, consolePage } from '../console/page.ts';
 import { isOperatorAction, OPERATOR_ACTIONS, operatorAction } from '../lib/app/operator-action.ts';
@@ -12,6 +13,7 @@ import type { LedgerEntry, RolloutState } from '../lib/domain/state.ts';
 import { weightPlan } from '../lib/domain/weight-plan.ts';
 import { RolloutNotFoundError } from '../lib/ports/errors.ts';
 import { parseActionBody } from '../lib/schemas/console-api.ts';
+import { clusterName, dnsLabel } from '../lib/schemas/limits.ts';
 import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
 import {
   actorOf,
@@ -27,9 +29,23 @@ import { config, consoleDeps } from './shared/wiring.ts';
 
 const deps = consoleDeps();
 
+/** A path or query parameter checked against the spec's own limits: a 400 names it. */
+const checked = (field: string, schema: z.ZodType<string>, value: string | undefined): string => {
+  const parsed = schema.safeParse(value ?? '');
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? 'invalid';
+    throw new HttpError(400, `${field}: ${message}`);
+  }
+  return parsed.data;
+};
+
 const idOf = (event: HttpEvent): string => {
   const { cluster, namespace, name } = event.pathParameters ?? {};
-  return `${cluster}/${namespace}/${name}`;
+  return [
+    checked('cluster', clusterName, cluster),
+    checked('namespace', dnsLabel('namespace'), namespace),
+    checked('name', dnsLabel('name'), name),
+  ].join('/');
 };
 
 /** Each entry with a line in plain language beside the data it came from. */
@@ -92,8 +108,10 @@ const listRollouts = async (event: HttpEvent): Promise<HttpResult> => {
   }
   const rollouts = await deps.store.list({
     ...(query.phase ? { phase: query.phase as Phase } : {}),
-    ...(query.cluster ? { cluster: query.cluster } : {}),
-    ...(query.namespace ? { namespace: query.namespace } : {}),
+    ...(query.cluster ? { cluster: checked('cluster', clusterName, query.cluster) } : {}),
+    ...(query.namespace
+      ? { namespace: checked('namespace', dnsLabel('namespace'), query.namespace) }
+      : {}),
   });
   return json(200, { rollouts });
 };

@@ -1,6 +1,5 @@
-import { type Alert, matchAlert, needsAlarmTags } from '../domain/alert-matching.ts';
+import { type Alert, alertCause, matchAlert, needsAlarmTags } from '../domain/alert-matching.ts';
 import { durationMs } from '../domain/duration.ts';
-import type { Cause } from '../domain/events.ts';
 import type { Phase } from '../domain/phase.ts';
 import type { AlertAction } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
@@ -125,13 +124,7 @@ const act = async (
   action: AlertAction,
   rollouts: Map<string, RolloutState>,
 ): Promise<RolloutAlertOutcome> => {
-  const cause: Cause = {
-    type: 'alert',
-    source: alert.source,
-    id: alert.id,
-    name: alert.name,
-    labels: alert.labels,
-  };
+  const cause = alertCause(alert);
   const attempts = deps.maxAttempts ?? 3;
   let state = read;
   for (let attempt = 1; ; attempt++) {

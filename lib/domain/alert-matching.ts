@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import type { Cause } from './events.ts';
 import type { AlertAction, AlertMatcher, RolloutSpec } from './rollout-spec.ts';
 
 export type AlertStatus = 'firing' | 'resolved';
@@ -93,3 +94,31 @@ export const matchAlert = (spec: RolloutSpec, alert: Alert): AlertMatch | undefi
 /** True when matching this spec against a CloudWatch alarm needs the alarm's tags. */
 export const needsAlarmTags = (spec: RolloutSpec): boolean =>
   (spec.alerts?.matchers ?? []).some((matcher) => matcher.alarmTags !== undefined);
+
+/** What of an alert a decision keeps as its cause: bounded, so a rollback never fails to store. */
+export const CAUSE_LIMITS = { labels: 32, key: 128, value: 256, text: 512 } as const;
+
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+/**
+ * The alert as the cause of a decision, held in the state, the ledger and the event. Labels are
+ * kept in name order up to CAUSE_LIMITS, each clipped, so that an alert with a 450 KB label (or
+ * a thousand labels) still rolls back: DynamoDB's 400 KB item and EventBridge's 256 KB entry
+ * are never reached by what an alert sends.
+ */
+export const alertCause = (alert: Alert): Cause => ({
+  type: 'alert',
+  source: clip(alert.source, CAUSE_LIMITS.text),
+  id: clip(alert.id, CAUSE_LIMITS.text),
+  name: clip(alert.name, CAUSE_LIMITS.text),
+  labels: Object.fromEntries(
+    Object.keys(alert.labels)
+      .sort()
+      .slice(0, CAUSE_LIMITS.labels)
+      .map((key) => [
+        clip(key, CAUSE_LIMITS.key),
+        clip(alert.labels[key] ?? '', CAUSE_LIMITS.value),
+      ]),
+  ),
+});

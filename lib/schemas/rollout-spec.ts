@@ -5,31 +5,29 @@ import { isDuration } from '../domain/duration.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import { TEMPLATE_VARIABLES, unknownPlaceholders } from '../domain/template.ts';
 import { alphaSchema, judgeProblems, judgeSchema } from './judge-spec.ts';
+import {
+  clusterName,
+  dnsLabel,
+  dnsSubdomain,
+  istioHost,
+  MAX_CONDITIONS,
+  MAX_MATCHERS,
+  MAX_METRICS,
+  plainText,
+  safeNumber,
+} from './limits.ts';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const name = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(63)
-    .regex(DNS_LABEL, `${what} must be a DNS label: lowercase letters, digits and '-'`);
+const name = dnsLabel;
 const duration = z.string().refine(isDuration, 'must be a duration such as 30s, 1m or 2h');
 const weight = z.number().int().min(1).max(99);
 
 const destination = z
   .object({
-    host: z
-      .string()
-      .min(1)
-      .describe('Istio host, e.g. my-service or my-service.prod.svc.cluster.local'),
-    subset: z
-      .string()
-      .min(1)
+    host: istioHost.describe('Istio host, e.g. my-service or my-service.prod.svc.cluster.local'),
+    subset: dnsLabel('subset')
       .optional()
       .describe('DestinationRule subset, for subset-level canaries'),
-    workload: z
-      .string()
-      .min(1)
+    workload: dnsSubdomain('workload')
       .optional()
       .describe('Workload name in Istio metrics; default: the host short name'),
   })
@@ -37,19 +35,17 @@ const destination = z
 
 const metric = z
   .object({
-    name: z
-      .string()
-      .min(1)
-      .describe(
-        `A built-in (${Object.keys(BUILTIN_METRICS).join(', ')}) or a name for a custom query`,
-      ),
+    name: plainText(100).describe(
+      `A built-in (${Object.keys(BUILTIN_METRICS).join(', ')}) or a name for a custom query`,
+    ),
     query: z
       .string()
       .min(1)
+      .max(10_000)
       .optional()
       .describe(`PromQL; may use ${TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ')}`),
     thresholdRange: z
-      .object({ min: z.number().optional(), max: z.number().optional() })
+      .object({ min: safeNumber.optional(), max: safeNumber.optional() })
       .strict()
       .refine(
         (range) => range.min !== undefined || range.max !== undefined,
@@ -97,7 +93,13 @@ const scoreThresholds = z
 const analysis = z
   .object({
     interval: duration.default('1m').describe('Time between checks'),
-    threshold: z.number().int().min(1).default(5).describe('Failed checks before rollback'),
+    threshold: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe('Failed checks before rollback'),
     stepWeights: z
       .array(weight)
       .min(1)
@@ -114,9 +116,10 @@ const analysis = z
       .number()
       .int()
       .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
       .default(10)
       .describe('Fewer canary requests make a check inconclusive'),
-    metrics: z.array(metric).min(1),
+    metrics: z.array(metric).min(1).max(MAX_METRICS),
     // Optional without a default on purpose: see AnalysisSpec.alpha.
     alpha: alphaSchema
       .optional()
@@ -156,10 +159,10 @@ const analysis = z
 
 const target = z
   .object({
-    cluster: z.string().min(1).default('default'),
+    cluster: clusterName.default('default'),
     namespace: name('namespace'),
-    virtualService: z.string().min(1),
-    route: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
+    virtualService: dnsSubdomain('virtualService'),
+    route: z.union([plainText(253), z.number().int().min(0).max(10_000)]).optional(),
     primary: destination,
     canary: destination,
   })
@@ -177,35 +180,40 @@ const target = z
     }
   });
 
-const regex = z.string().superRefine((pattern, ctx) => {
-  try {
-    labelRegex(pattern);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regex: ${(error as Error).message}` });
-  }
-});
+const regex = z
+  .string()
+  .max(1000)
+  .superRefine((pattern, ctx) => {
+    try {
+      labelRegex(pattern);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regex: ${(error as Error).message}` });
+    }
+  });
 // An empty map would hold no condition, and a matcher without conditions would match anything.
 const conditions = <T extends z.ZodType>(value: T) =>
   z
-    .record(z.string().min(1), value)
-    .refine((map) => Object.keys(map).length > 0, 'must not be empty');
+    .record(plainText(128), value)
+    .refine((map) => Object.keys(map).length > 0, 'must not be empty')
+    .refine((map) => Object.keys(map).length <= MAX_CONDITIONS, `at most ${MAX_CONDITIONS}`);
 
 const alertMatcher = z
   .object({
-    labels: conditions(z.string())
+    labels: conditions(z.string().max(1024))
       .optional()
       .describe('Label equality, like the Alertmanager matcher name="value"; absent labels are ""'),
     labelsRegex: conditions(regex)
       .optional()
       .describe(
-        'Label regexes, anchored at both ends like the Alertmanager matcher name=~"value" (JavaScript syntax)',
+        'Label regexes, anchored at both ends like the Alertmanager matcher name=~"value" (RE2 syntax, as Alertmanager: linear time)',
       ),
     alarmNames: z
-      .array(z.string().min(1))
+      .array(plainText(255))
       .min(1)
+      .max(MAX_CONDITIONS)
       .optional()
       .describe('CloudWatch alarm names (State Change events on EventBridge)'),
-    alarmTags: conditions(z.string())
+    alarmTags: conditions(z.string().max(256))
       .optional()
       .describe('CloudWatch alarm tags, read with cloudwatch:ListTagsForResource when needed'),
     action: z
@@ -225,7 +233,7 @@ const alerts = z
     bakeWindow: duration
       .default('0s')
       .describe('How long after Succeeded a matching alert still rolls back, e.g. 10m'),
-    matchers: z.array(alertMatcher).min(1),
+    matchers: z.array(alertMatcher).min(1).max(MAX_MATCHERS),
   })
   .strict()
   .describe('Alerts that roll the canary back (or pause it) at once, not at the next check');

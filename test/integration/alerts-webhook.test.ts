@@ -43,6 +43,11 @@ const MY_SERVICE: RolloutSpec = {
     ],
   },
 };
+const PAYMENTS: RolloutSpec = {
+  ...seedSpec(),
+  name: 'payments',
+  alerts: { bakeWindow: '0s', matchers: [{ labels: { service: 'payments' }, action: 'rollback' }] },
+};
 const CHECKOUT: RolloutSpec = {
   ...seedSpec(),
   name: 'checkout',
@@ -112,6 +117,7 @@ beforeAll(async () => {
   });
   await startInFlight(env.store, MY_SERVICE);
   await startInFlight(env.store, CHECKOUT);
+  await startInFlight(env.store, PAYMENTS);
 });
 
 afterAll(async () => {
@@ -302,6 +308,34 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       cause: { type: 'alert', id: '5f1e6c3d9a7b2c40' },
     });
     expect((await env.store.get('sandbox/default/checkout'))?.phase).toBe('Progressing');
+  });
+
+  it('rolls back on an alert with a 450 KB label: the cause is stored bounded', async () => {
+    const huge = structuredClone(alertmanager) as {
+      alerts: { labels: Record<string, string>; fingerprint: string }[];
+    };
+    const [first] = huge.alerts;
+    if (!first) throw new Error('fixture has no alert');
+    first.labels = { ...first.labels, service: 'payments', stack: 'x'.repeat(450 * 1024) };
+    first.fingerprint = 'huge-label-1';
+    const answer = await post('alertmanager', JSON.stringify(huge), bearer);
+    expect(answer).toMatchObject({
+      status: 200,
+      body: {
+        outcomes: [
+          { rollouts: [{ rolloutId: 'sandbox/default/payments', outcome: 'rollback-requested' }] },
+        ],
+      },
+    });
+    const state = await env.store.get('sandbox/default/payments');
+    expect(state?.phase).toBe('RollingBack');
+    const cause = state?.pending?.cause;
+    expect(cause?.type === 'alert' && cause.labels.stack?.length).toBe(256);
+    expect(
+      env.events.filter(
+        (e) => e.DetailType === 'Rollback Requested' && e.Detail?.includes('payments'),
+      ),
+    ).toHaveLength(1);
   });
 
   it('checks tokens held in SSM Parameter Store, fetched by @middy/ssm', async () => {

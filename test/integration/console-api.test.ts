@@ -268,6 +268,35 @@ describe('the console API', () => {
     }
   });
 
+  it('answers 400 naming the field for an oversized or hostile id, filter or spec, and stores nothing', async () => {
+    const before = (await call('GET', '/rollouts')).json().rollouts.length;
+    const cases: [string, () => ReturnType<typeof call>, RegExp][] = [
+      [
+        'an id over 2 KB',
+        () => call('GET', `/rollouts/sandbox/default/${'a'.repeat(2100)}`),
+        /^name: /,
+      ],
+      ['a cluster with a NUL', () => call('GET', '/rollouts/a%00b/default/x'), /^cluster: /],
+      [
+        'a 3,000-character ?cluster=',
+        () => call('GET', `/rollouts?cluster=${'c'.repeat(3000)}`),
+        /^cluster: /,
+      ],
+      ['a namespace with ../', () => call('GET', '/rollouts?namespace=..%2Fetc'), /^namespace: /],
+      [
+        'a 5,000-character cluster in a spec',
+        () => call('POST', '/rollouts', { body: specNamed('huge', '10m', 'c'.repeat(5000)) }),
+        /^invalid rollout spec$/,
+      ],
+    ];
+    for (const [what, request, message] of cases) {
+      const answer = await request();
+      expect(answer.status, what).toBe(400);
+      expect(answer.json().error, what).toMatch(message);
+    }
+    expect((await call('GET', '/rollouts')).json().rollouts).toHaveLength(before);
+  });
+
   it('lists rollouts filtered by phase, cluster and namespace', async () => {
     await start('filtered');
     const ids = async (query: string) =>

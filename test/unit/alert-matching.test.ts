@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { type Alert, matchAlert, needsAlarmTags } from '../../lib/domain/alert-matching.ts';
+import {
+  type Alert,
+  alertCause,
+  CAUSE_LIMITS,
+  matchAlert,
+  needsAlarmTags,
+} from '../../lib/domain/alert-matching.ts';
 import type { AlertMatcher, RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import { seedSpec } from '../support/fixtures.ts';
 
@@ -138,5 +144,34 @@ describe('alert matching', () => {
     expect(matchAlert(spec, alarm('x', { service: 'my-service', team: 'a' }))).toBeDefined();
     expect(matchAlert(spec, alarm('x', { service: 'other' }))).toBeUndefined();
     expect(matchAlert(spec, alarm('x'))).toBeUndefined();
+  });
+});
+
+describe('an alert as the cause of a decision', () => {
+  it('keeps a small alert whole', () => {
+    expect(alertCause(alert({ alertname: 'A', service: 'my-service' }))).toEqual({
+      type: 'alert',
+      source: 'alertmanager',
+      id: 'fp-1',
+      name: 'A',
+      labels: { alertname: 'A', service: 'my-service' },
+    });
+  });
+
+  it('bounds a huge one: labels in name order up to the limit, each clipped with …', () => {
+    const labels = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [
+        `l${String(i).padStart(4, '0')}`,
+        'v'.repeat(450_000),
+      ]),
+    );
+    const cause = alertCause(alert(labels, { name: 'n'.repeat(10_000) }));
+    if (cause.type !== 'alert') throw new Error('not an alert cause');
+    expect(Object.keys(cause.labels)).toHaveLength(CAUSE_LIMITS.labels);
+    expect(Object.keys(cause.labels)[0]).toBe('l0000');
+    expect(cause.labels.l0000).toHaveLength(CAUSE_LIMITS.value);
+    expect(cause.labels.l0000?.endsWith('…')).toBe(true);
+    expect(cause.name).toHaveLength(CAUSE_LIMITS.text);
+    expect(JSON.stringify(cause).length).toBeLessThan(16_000);
   });
 });

@@ -111,6 +111,80 @@ describe('rollout spec schema', () => {
     }
   });
 
+  describe('limits every field to what Kubernetes names and DynamoDB keys take', () => {
+    const withTarget = (target: Record<string, unknown>) => ({
+      ...valid,
+      target: { ...valid.target, ...target },
+    });
+    const hostile = [
+      '',
+      ' my-service',
+      'my\u0000service',
+      'a\nb',
+      '../etc',
+      'a/b',
+      'x'.repeat(5000),
+    ];
+    const fields: [string, (value: string) => unknown][] = [
+      ['target.cluster', (v) => withTarget({ cluster: v })],
+      ['target.namespace', (v) => withTarget({ namespace: v })],
+      ['target.virtualService', (v) => withTarget({ virtualService: v })],
+      ['target.primary.host', (v) => withTarget({ primary: { host: v } })],
+      ['target.canary.subset', (v) => withTarget({ canary: { host: 'my-service', subset: v } })],
+    ];
+    for (const [path, spec] of fields) {
+      it(`refuses a hostile ${path}, naming it`, () => {
+        for (const value of hostile) {
+          const parsed = parseRolloutSpec(spec(value));
+          expect(parsed.ok, JSON.stringify(value).slice(0, 20)).toBe(false);
+          if (!parsed.ok) expect(parsed.problems.map((p) => p.path)).toContain(path);
+        }
+      });
+    }
+
+    it('still takes the names real clusters have', () => {
+      for (const cluster of [
+        'kind-kanari',
+        'prod_eu.1',
+        'arn:aws:eks:eu-west-1:123456789012:cluster',
+      ]) {
+        const parsed = parseRolloutSpec(withTarget({ cluster }));
+        expect(parsed.ok || parsed.problems, cluster).toBe(true);
+      }
+      const wildcard = parseRolloutSpec(
+        withTarget({
+          primary: { host: 'my-service.shop.svc.cluster.local' },
+          canary: { host: '*.canary.example.com' },
+        }),
+      );
+      expect(wildcard.ok || wildcard.problems).toBe(true);
+    });
+
+    it('bounds numbers and lists: a threshold above 2^53, 2000 metrics, 60 matchers', () => {
+      const huge = parseRolloutSpec({
+        ...valid,
+        analysis: {
+          ...valid.analysis,
+          metrics: [{ name: 'request-success-rate', thresholdRange: { min: 2 ** 60 } }],
+        },
+      });
+      expect(huge.ok || huge.problems[0]?.path).toBe('analysis.metrics[0].thresholdRange.min');
+      const many = parseRolloutSpec({
+        ...valid,
+        analysis: {
+          ...valid.analysis,
+          metrics: Array.from({ length: 2000 }, () => valid.analysis.metrics[0]),
+        },
+      });
+      expect(many.ok || many.problems[0]?.path).toBe('analysis.metrics');
+      const matchers = parseRolloutSpec({
+        ...valid,
+        alerts: { matchers: Array.from({ length: 60 }, () => ({ labels: { a: 'b' } })) },
+      });
+      expect(matchers.ok || matchers.problems[0]?.path).toBe('alerts.matchers');
+    });
+  });
+
   it('refuses template variables it does not know', () => {
     const parsed = parseRolloutSpec({
       ...valid,
