@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
-import {
-  createKubernetesTrafficRouter,
-  loadKubeConfig,
-} from '../../lib/adapters/kubernetes/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
-import { createTable, localDynamoClients } from '../../sandbox/dynamodb-local.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
 import { storedSeedVirtualService } from '../../sandbox/stack.ts';
-import { FakeEventBus } from '../fakes/fake-event-bus.ts';
+import type { FakeEventBus } from '../fakes/fake-event-bus.ts';
+import { emulatedApplyDeps } from '../support/emulated-apply.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 
 describe('shift-traffic against the emulated Kubernetes API and DynamoDB Local', () => {
@@ -22,25 +17,7 @@ describe('shift-traffic against the emulated Kubernetes API and DynamoDB Local',
 
   beforeAll(async () => {
     emulator = await startKubeEmulator();
-    const tableName = `kanari-apply-${Date.now()}`;
-    await createTable({ endpoint: inject('dynamoEndpoint'), tableName });
-    bus = new FakeEventBus();
-    let ids = 0;
-    deps = {
-      store: createDynamoRolloutStore({
-        client: localDynamoClients(inject('dynamoEndpoint')).doc,
-        tableName,
-      }),
-      bus,
-      now: () => new Date(),
-      newId: () => `decision-${++ids}`,
-      router: createKubernetesTrafficRouter({
-        kubeConfigs: {
-          sandbox: loadKubeConfig({ kubeconfigPath: emulator.kubeconfigPath, context: 'sandbox' }),
-        },
-        timeoutMs: 2000,
-      }),
-    };
+    ({ deps, bus } = await emulatedApplyDeps(emulator, { table: 'kanari-apply', timeoutMs: 2000 }));
   });
   afterAll(() => emulator?.stop());
 

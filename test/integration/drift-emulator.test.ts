@@ -1,9 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
-import {
-  createKubernetesTrafficRouter,
-  loadKubeConfig,
-} from '../../lib/adapters/kubernetes/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApplyDeps, type ApplyOutcome, applyDecision } from '../../lib/app/apply-decision.ts';
 import { checkDrift } from '../../lib/app/check-drift.ts';
 import { operatorAction } from '../../lib/app/operator-action.ts';
@@ -12,9 +7,9 @@ import { describeEntry } from '../../lib/domain/describe.ts';
 import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
-import { createTable, localDynamoClients } from '../../sandbox/dynamodb-local.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
-import { FakeEventBus } from '../fakes/fake-event-bus.ts';
+import type { FakeEventBus } from '../fakes/fake-event-bus.ts';
+import { emulatedApplyDeps } from '../support/emulated-apply.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
 import { kubectlGetVirtualService, kubectlPatchVirtualService } from '../support/kubectl.ts';
 
@@ -32,25 +27,7 @@ describe('drift, against the emulated Kubernetes API (edited with kubectl) and D
 
   beforeAll(async () => {
     emulator = await startKubeEmulator();
-    const tableName = `kanari-drift-${Date.now()}`;
-    await createTable({ endpoint: inject('dynamoEndpoint'), tableName });
-    bus = new FakeEventBus();
-    let ids = 0;
-    deps = {
-      store: createDynamoRolloutStore({
-        client: localDynamoClients(inject('dynamoEndpoint')).doc,
-        tableName,
-      }),
-      bus,
-      now: () => new Date(),
-      newId: () => `id-${++ids}`,
-      router: createKubernetesTrafficRouter({
-        kubeConfigs: {
-          sandbox: loadKubeConfig({ kubeconfigPath: emulator.kubeconfigPath, context: 'sandbox' }),
-        },
-        timeoutMs: 5000,
-      }),
-    };
+    ({ deps, bus } = await emulatedApplyDeps(emulator, { table: 'kanari-drift', timeoutMs: 5000 }));
   });
   afterAll(() => emulator?.stop());
 
