@@ -9,7 +9,7 @@ import {
   type Weights,
 } from '../domain/routes.ts';
 import type { LedgerEntry, PendingDecision, RolloutState } from '../domain/state.ts';
-import { type Outcome, transition } from '../domain/transition.ts';
+import { claim, type Outcome, transition } from '../domain/transition.ts';
 import type { VirtualService } from '../domain/virtual-service.ts';
 import {
   RolloutVersionConflictError,
@@ -90,6 +90,9 @@ export const applyDecision = async (
       state = fresh;
       drift = await driftUnder(deps, state, currentWeights(vs, target), vs);
       if (drift && holdsOnDrift(state)) return pauseOnDrift(deps, state, drift);
+      // Claim the decision before the PATCH: whatever is accepted from now on knows these
+      // weights may land, and whatever was accepted before wins (the claim's write fails).
+      if (ops.length > 0) state = await claimed(deps, state, detail.decisionId);
       const written =
         ops.length > 0
           ? await deps.router.patchVirtualService(ref, vs.metadata.resourceVersion ?? '', ops)
@@ -105,11 +108,24 @@ export const applyDecision = async (
     } catch (error) {
       if (PERMANENT.some((kind) => error instanceof kind))
         return fail(deps, state, (error as Error).message);
-      if (!(error instanceof TrafficConflictError) || attempt >= attempts) throw error;
+      const retried =
+        error instanceof TrafficConflictError || error instanceof RolloutVersionConflictError;
+      if (!retried || attempt >= attempts) throw error;
     }
   }
   const applied = patched.patch as NonNullable<LedgerEntry['applied']>;
   return record(deps, state, detail, applied, drift);
+};
+
+const claimed = async (
+  deps: ApplyDeps,
+  state: RolloutState & { pending: PendingDecision },
+  decisionId: string,
+): Promise<RolloutState & { pending: PendingDecision }> => {
+  const next = claim(state, decisionId, deps.now());
+  if (!next?.pending) throw new Error(`decision ${decisionId} is not pending on ${state.id}`);
+  if (next !== state) await deps.store.commit(next, []);
+  return next as RolloutState & { pending: PendingDecision };
 };
 
 /** The weights the pending decision writes. */
@@ -180,21 +196,23 @@ const pauseOnDrift = async (
 
 const record = async (
   deps: ApplyDeps,
-  state: RolloutState,
+  state: RolloutState & { pending: PendingDecision },
   detail: EventDetail,
   applied: NonNullable<LedgerEntry['applied']>,
   drift: DriftRecord | undefined,
 ): Promise<ApplyOutcome> => {
-  const outcome = transition(
-    state,
-    { type: 'applied', decisionId: detail.decisionId, ...applied, ...(drift ? { drift } : {}) },
-    { now: deps.now(), decisionId: detail.decisionId },
-  );
-  if (!outcome.ok) return { outcome: 'ignored', reason: outcome.message };
-  try {
-    await commit(deps, outcome);
-  } catch (error) {
-    if (!(error instanceof RolloutVersionConflictError)) throw error;
+  const attempts = deps.maxAttempts ?? 5;
+  const decision = state.pending;
+  let current: RolloutState | undefined = state;
+  for (let attempt = 1; ; attempt++) {
+    const outcome = recordOutcome(current, detail, decision, applied, drift, deps);
+    if (!outcome?.ok) break;
+    try {
+      await commit(deps, outcome);
+      return { outcome: 'applied', phase: outcome.state.phase, weights: applied.weights };
+    } catch (error) {
+      if (!(error instanceof RolloutVersionConflictError)) throw error;
+    }
     // A duplicate delivery that found the weights already in place wrote nothing: nothing to record.
     if (applied.patch.length === 0) {
       return {
@@ -202,17 +220,51 @@ const record = async (
         reason: `decision ${detail.decisionId} was applied by another delivery`,
       };
     }
-    // Someone decided something else while we patched. The weights are written all the same,
-    // so the ledger must say so; the newer decision brings its own patch.
-    await deps.store.append([
-      {
-        ...outcome.entry,
-        message: `${outcome.entry.message} (the decision was superseded while it was applied)`,
-      },
-    ]);
-    return { outcome: 'applied', phase: 'superseded', weights: applied.weights };
+    if (attempt >= attempts) break;
+    current = await deps.store.get(detail.rolloutId);
   }
-  return { outcome: 'applied', phase: outcome.state.phase, weights: applied.weights };
+  // Someone decided something else while we patched (a rollback, say). The weights are written
+  // all the same, so the ledger must say so; the newer decision brings its own patch.
+  const entry = transition(
+    state,
+    { type: 'applied', decisionId: detail.decisionId, ...applied, ...(drift ? { drift } : {}) },
+    { now: deps.now(), decisionId: detail.decisionId },
+  );
+  if (!entry.ok) return { outcome: 'ignored', reason: entry.message };
+  await deps.store.append([
+    {
+      ...entry.entry,
+      message: `${entry.entry.message} (the decision was superseded while it was applied)`,
+    },
+  ]);
+  return { outcome: 'applied', phase: 'superseded', weights: applied.weights };
+};
+
+/**
+ * The record of weights that landed: `applied` while the decision is still pending; `landed`
+ * when a pause cancelled it after its claim (the state takes the weights the cluster has).
+ */
+const recordOutcome = (
+  state: RolloutState | undefined,
+  detail: EventDetail,
+  decision: PendingDecision,
+  applied: NonNullable<LedgerEntry['applied']>,
+  drift: DriftRecord | undefined,
+  deps: ApplyDeps,
+): Outcome | undefined => {
+  if (!state) return undefined;
+  const ctx = { now: deps.now(), decisionId: detail.decisionId };
+  if (isCurrent(state, detail))
+    return transition(
+      state,
+      { type: 'applied', decisionId: detail.decisionId, ...applied, ...(drift ? { drift } : {}) },
+      ctx,
+    );
+  return transition(
+    state,
+    { type: 'landed', revision: detail.revision, decision, ...applied },
+    ctx,
+  );
 };
 
 const fail = async (

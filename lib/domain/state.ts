@@ -29,6 +29,11 @@ export interface PendingDecision {
    * the guarded patch applies it even though the cluster's weights differ from the ledger's.
    */
   reapply?: boolean;
+  /**
+   * When shift-traffic claimed the decision (a conditional write) just before its PATCH: from
+   * then on the weights may land at any moment, so whoever supersedes it knows, and says so.
+   */
+  claimedAt?: string;
 }
 
 /** A rollout's current state. `version` grows by one on every write. */

@@ -158,3 +158,63 @@ const finalizeFailed = (
     }),
   };
 };
+
+/**
+ * shift-traffic claims the pending decision just before its PATCH (a conditional write): a
+ * rollback, abort or pause accepted after the claim knows those weights may still land. The
+ * claimed state, the state itself if already claimed, or undefined if the decision is not pending.
+ */
+export const claim = (
+  state: RolloutState,
+  decisionId: string,
+  now: Date,
+): RolloutState | undefined => {
+  const pending = pendingFor(state, decisionId);
+  if (!pending) return undefined;
+  if (pending.claimedAt) return state;
+  return bump(state, now, { pending: { ...pending, claimedAt: now.toISOString() } });
+};
+
+/**
+ * A claimed decision's weights landed after a pause (or a pause and a resume) cancelled it. The
+ * state takes the weights the cluster now has and keeps its phase; a promotion that landed
+ * ends the rollout as any promotion does. A newer pending decision brings its own weights.
+ */
+export const landed = (
+  state: RolloutState,
+  input: Extract<Input, { type: 'landed' }>,
+  ctx: Context,
+): Outcome => {
+  if (state.revision !== input.revision)
+    return refuse(state, `revision ${input.revision} is no longer the rollout's revision`);
+  if (state.pending)
+    return refuse(
+      state,
+      `decision ${state.pending.decisionId} is pending; it brings its own weights`,
+    );
+  if (isTerminal(state.phase)) return refuse(state, `rollout is ${state.phase}`);
+  const out = applied(
+    { ...state, pending: input.decision },
+    {
+      type: 'applied',
+      decisionId: input.decision.decisionId,
+      weights: input.weights,
+      resourceVersion: input.resourceVersion,
+      patch: input.patch,
+    },
+    ctx,
+  );
+  if (!out.ok) return out;
+  if (isTerminal(out.state.phase))
+    return { ...out, state: { ...out.state, pausedFrom: undefined } };
+  const { action, targetWeight } = input.decision;
+  const message = `${state.phase} at ${input.weights.canary}%: the ${action} to ${targetWeight}% was already being applied when it was cancelled`;
+  const next: RolloutState = {
+    ...out.state,
+    phase: state.phase,
+    pausedFrom: state.pausedFrom,
+    ...(state.phase === 'Paused' ? { nextCheckAt: state.nextCheckAt } : {}),
+    message,
+  };
+  return { ...out, state: next, entry: { ...out.entry, phase: next.phase, message } };
+};

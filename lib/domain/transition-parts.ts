@@ -105,7 +105,7 @@ export const decide = (
             : 'Progressing',
     ...(reason ? { reason } : {}),
   };
-  const message = `${headline}: ${describeAction(action, state.canaryWeight, targetWeight)}${reason ? ` (${reason})` : ''}`;
+  const message = `${headline}: ${describeAction(action, state.canaryWeight, targetWeight)}${reason ? ` (${reason})` : ''}${inFlight(state.pending)}`;
   const next = bump(state, ctx.now, {
     phase: backwards ? 'RollingBack' : 'Progressing',
     pending,
@@ -134,6 +134,16 @@ export const decide = (
     }),
   };
 };
+
+/** A step or promotion: traffic moves towards the canary. */
+export const isForward = (pending: PendingDecision | undefined): pending is PendingDecision =>
+  pending?.action === 'step' || pending?.action === 'promote';
+
+/** What a new decision says of a claimed one it supersedes, whose weights may still land. */
+export const inFlight = (pending: PendingDecision | undefined): string =>
+  pending?.claimedAt && isForward(pending)
+    ? `; the ${pending.action} to ${pending.targetWeight}% was already being applied and may land first`
+    : '';
 
 const describeAction = (action: TrafficAction, from: number, to: number): string =>
   action === 'rollback' || action === 'abort'

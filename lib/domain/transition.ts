@@ -1,5 +1,5 @@
 import type { RolloutState } from './state.ts';
-import { applied, applyFailed } from './transition-apply.ts';
+import { applied, applyFailed, landed } from './transition-apply.ts';
 import { check } from './transition-check.ts';
 import { drift } from './transition-drift.ts';
 import { finalize, updateSpec } from './transition-lifecycle.ts';
@@ -7,6 +7,7 @@ import { pause, resume } from './transition-operator.ts';
 import { ACTIVE, decide, refuse } from './transition-parts.ts';
 import type { Context, Input, Outcome } from './transition-types.ts';
 
+export { claim } from './transition-apply.ts';
 export { pendingEvent } from './transition-parts.ts';
 export type { Context, Input, Outcome } from './transition-types.ts';
 
@@ -65,6 +66,8 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
       return applied(state, input, ctx);
     case 'apply-failed':
       return applyFailed(state, input, ctx);
+    case 'landed':
+      return landed(state, input, ctx);
     case 'drift':
       return drift(state, input, ctx);
   }
