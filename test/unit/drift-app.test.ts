@@ -167,7 +167,9 @@ describe("kanari's own writes are not drift", () => {
       /the step to 20% was already being applied and may land first/,
     );
     expect(ledger.at(-1)).toMatchObject({ kind: 'applied', phase: 'Paused' });
-    expect(ledger.at(-1)?.message).toMatch(/^Paused at 20%: the step to 20% was already being applied/);
+    expect(ledger.at(-1)?.message).toMatch(
+      /^Paused at 20%: the step to 20% was already being applied/,
+    );
     await operatorAction(w.core, ID, 'resume', why);
     expect(await w.checkDrift()).toEqual([{ id: ID, outcome: 'in-sync' }]);
     expect((await w.ledger()).some((e) => e.kind === 'drift' || e.drift)).toBe(false);
