@@ -18,6 +18,7 @@ const hasNoData = (check: CheckResult): boolean =>
 export const markerOf = (entry: LedgerEntry): EntryMarker => {
   if (entry.kind === 'drift' || entry.drift) return { tone: 'drift', label: '⚠ Drift' };
   if (entry.kind === 'failed') return { tone: 'fail', label: '✖ Failed' };
+  if (entry.kind === 'resent') return { tone: 'info', label: '↻ Re-published' };
   if (entry.kind === 'check' && entry.check) {
     if (entry.check.verdict === 'fail') return { tone: 'fail', label: '✖ Failed check' };
     if (entry.decision?.action === 'hold' || entry.check.verdict === 'inconclusive')

@@ -74,10 +74,14 @@ const kubeConfigs = (): Record<string, KubeConfig> => {
   return configs;
 };
 
-export const applyDeps = (): ApplyDeps => ({
-  ...core(),
-  router: createKubernetesTrafficRouter({ kubeConfigs: kubeConfigs() }),
-});
+export const applyDeps = (): ApplyDeps => {
+  const configs = kubeConfigs();
+  return {
+    ...core(),
+    router: createKubernetesTrafficRouter({ kubeConfigs: configs }),
+    rules: createKubernetesClusterReader({ kubeConfigs: configs }),
+  };
+};
 
 /** The live checks before a rollout starts: the clusters, read only, and Prometheus. */
 export const preflightDeps = (): PreflightDeps => ({

@@ -1,5 +1,6 @@
 import { type DriftRecord, sameWeights } from '../domain/drift.ts';
 import type { EventDetail } from '../domain/events.ts';
+import { destinationRuleProblems } from '../domain/preflight.ts';
 import {
   annotationPatch,
   currentWeights,
@@ -11,6 +12,7 @@ import {
 import type { LedgerEntry, PendingDecision, RolloutState } from '../domain/state.ts';
 import { claim, type Outcome, transition } from '../domain/transition.ts';
 import type { VirtualService } from '../domain/virtual-service.ts';
+import type { ClusterReader } from '../ports/cluster-reader.ts';
 import {
   RolloutVersionConflictError,
   TrafficConflictError,
@@ -20,11 +22,17 @@ import {
 import type { TrafficRouter, VirtualServiceRef } from '../ports/traffic-router.ts';
 import type { CoreDeps } from './deps.ts';
 import { appliedIfDrifted } from './last-applied.ts';
+import { destinationRulesFor } from './preflight.ts';
 
 export interface ApplyDeps extends CoreDeps {
   router: TrafficRouter;
   /** Guarded patches retried after a conflict, re-reading the object each time. */
   maxAttempts?: number;
+  /**
+   * Reads the DestinationRules that define the spec's subsets: a step or promotion toward a
+   * subset no rule defines is refused (make before break). Without it, nothing is checked.
+   */
+  rules?: Pick<ClusterReader, 'listDestinationRules'>;
 }
 
 export type ApplyOutcome =
@@ -61,6 +69,8 @@ export const applyDecision = async (
   }
   let state = loaded;
   const { target } = state.spec;
+  const missing = await missingSubset(deps, state);
+  if (missing) return fail(deps, state, missing);
   const ref: VirtualServiceRef = {
     cluster: target.cluster,
     namespace: target.namespace,
@@ -126,6 +136,24 @@ const claimed = async (
   if (!next?.pending) throw new Error(`decision ${decisionId} is not pending on ${state.id}`);
   if (next !== state) await deps.store.commit(next, []);
   return next as RolloutState & { pending: PendingDecision };
+};
+
+/**
+ * Why traffic may not move toward the canary yet: a subset it routes to that no DestinationRule
+ * defines (Istio would answer 503 for that share). A rollback, abort or finalize goes ahead.
+ */
+const missingSubset = async (
+  deps: ApplyDeps,
+  state: RolloutState & { pending: PendingDecision },
+): Promise<string | undefined> => {
+  const forward = state.pending.action === 'step' || state.pending.action === 'promote';
+  if (!forward || !deps.rules) return undefined;
+  const problems = destinationRuleProblems(
+    state.spec,
+    await destinationRulesFor(deps.rules, state.spec),
+  );
+  if (problems.length === 0) return undefined;
+  return `refused to shift traffic: ${problems.map((p) => p.message).join('; ')}`;
 };
 
 /** The weights the pending decision writes. */

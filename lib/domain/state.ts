@@ -73,8 +73,17 @@ export interface RolloutState {
 /**
  * `update`: safe fields of the spec changed in flight (see lib/domain/spec-diff.ts).
  * `drift`: the cluster's weights were not the ones kanari last applied.
+ * `resent`: a pending decision's event was published again (it may have been lost).
  */
-export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed' | 'update' | 'drift';
+export type LedgerKind =
+  | 'start'
+  | 'check'
+  | 'action'
+  | 'applied'
+  | 'failed'
+  | 'update'
+  | 'drift'
+  | 'resent';
 
 /** One append-only ledger record. */
 export interface LedgerEntry {

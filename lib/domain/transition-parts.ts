@@ -170,3 +170,30 @@ export const pendingEvent = (state: RolloutState): KanariEvent => {
     },
   };
 };
+
+/**
+ * The pending decision's event, published again because it was not applied in time (its
+ * event may have been lost), and the ledger entry that says so. The state does not change.
+ */
+export const resend = (
+  state: RolloutState,
+  now: Date,
+): { event: KanariEvent; entry: LedgerEntry } => {
+  const event = pendingEvent(state);
+  const pending = state.pending as PendingDecision;
+  const seconds = Math.round((now.getTime() - Date.parse(pending.requestedAt)) / 1000);
+  return {
+    event,
+    entry: entryOf(state, now, {
+      kind: 'resent',
+      cause: { type: 'scheduler' },
+      decision: {
+        decisionId: pending.decisionId,
+        action: pending.action,
+        fromWeight: state.canaryWeight,
+        targetWeight: pending.targetWeight,
+      },
+      message: `Re-published ${pending.detailType}: not applied ${seconds} s after it was requested`,
+    }),
+  };
+};

@@ -8,7 +8,7 @@ import { ACTIVE, decide, refuse } from './transition-parts.ts';
 import type { Context, Input, Outcome } from './transition-types.ts';
 
 export { claim } from './transition-apply.ts';
-export { pendingEvent } from './transition-parts.ts';
+export { pendingEvent, resend } from './transition-parts.ts';
 export type { Context, Input, Outcome } from './transition-types.ts';
 
 /** The pure state machine: `(state, input) → (next state, events, ledger entry)`. */

@@ -20,5 +20,10 @@ export class TrafficConflictError extends KanariError {}
 export class TrafficTargetNotFoundError extends KanariError {}
 /** The Kubernetes API refused our credentials (401/403). */
 export class TrafficForbiddenError extends KanariError {}
+/**
+ * The Kubernetes API did not answer, or answered 5xx or 429 (a timeout, a reset connection, an
+ * overloaded apiserver): it may pass, so it was retried, and the decision stays pending.
+ */
+export class TrafficUnavailableError extends KanariError {}
 /** The metrics backend could not answer (unreachable, 5xx, bad query). */
 export class MetricsQueryError extends KanariError {}

@@ -185,6 +185,10 @@ describe('a crash between the PATCH and the ledger write', () => {
     ]);
     const [again] = w.requests();
     expect(again?.decisionId).toBe(step?.decisionId);
+    const resent = (await w.ledger()).filter((e) => e.kind === 'resent');
+    expect(resent.map((e) => e.message)).toEqual([
+      'Re-published Step Promotion Requested: not applied 61 s after it was requested',
+    ]);
     expect(await applyDecision(w.applyDeps, again ?? expect.fail('no resend'))).toMatchObject({
       outcome: 'applied',
       weights: { primary: 80, canary: 20 },
