@@ -9,6 +9,7 @@ import {
   RolloutExistsError,
   RolloutNotFoundError,
   RolloutVersionConflictError,
+  TargetOwnedError,
 } from '../../lib/ports/errors.ts';
 import { log } from './log.ts';
 
@@ -81,6 +82,8 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
       });
     } else if (error instanceof ReasonRequiredError || error instanceof InvalidCursorError) {
       request.response = json(400, { error: error.message });
+    } else if (error instanceof TargetOwnedError) {
+      request.response = json(409, { error: error.message, owner: error.owner });
     } else if (
       error instanceof RolloutExistsError ||
       error instanceof RolloutVersionConflictError
