@@ -46,11 +46,15 @@ const MY_SERVICE: RolloutSpec = {
 const PAYMENTS: RolloutSpec = {
   ...seedSpec(),
   name: 'payments',
+  // One VirtualService, one active rollout: each has its own.
+  target: { ...seedSpec().target, virtualService: 'payments' },
   alerts: { bakeWindow: '0s', matchers: [{ labels: { service: 'payments' }, action: 'rollback' }] },
 };
 const CHECKOUT: RolloutSpec = {
   ...seedSpec(),
   name: 'checkout',
+  // One VirtualService, one active rollout: each has its own.
+  target: { ...seedSpec().target, virtualService: 'checkout' },
   alerts: { bakeWindow: '0s', matchers: [{ labels: { service: 'checkout' }, action: 'rollback' }] },
 };
 
