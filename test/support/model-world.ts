@@ -6,6 +6,7 @@ import { type OperatorAction, operatorAction } from '../../lib/app/operator-acti
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import type { EventDetail } from '../../lib/domain/events.ts';
 import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
+import { isTerminal } from '../../lib/domain/phase.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
 import { TrafficConflictError } from '../../lib/ports/errors.ts';
@@ -143,6 +144,8 @@ export interface Stats {
   failedInvocations: number;
   /** Rollouts left in the known gap of model-invariants.ts's unrecordedLanding. */
   unrecordedLandings: number;
+  /** Succeeded rollouts whose finalize was lost: never re-sent, it stays pending. */
+  lostFinalizes: number;
 }
 
 /** Lambda retries a failed async invocation twice; after that the event is gone. */
@@ -274,20 +277,25 @@ export class World {
     this.hooks.beforeClaim = undefined;
     this.hooks.beforePatch = undefined;
     for (let round = 0; round < 10; round++) {
-      this.collect();
-      for (let next = this.outstanding.shift(); next; next = this.outstanding.shift()) {
-        await this.deliver(next);
-        this.collect();
-      }
+      await this.deliverAll();
       if (!(await this.anyPending())) return;
       await this.tick(RESEND_AFTER_MS + 1_000);
+    }
+    await this.deliverAll();
+  }
+
+  private async deliverAll(): Promise<void> {
+    this.collect();
+    for (let next = this.outstanding.shift(); next; next = this.outstanding.shift()) {
+      await this.deliver(next);
       this.collect();
     }
   }
 
+  /** A decision pending on a rollout the scheduler looks at (a terminal one's is never re-sent). */
   private async anyPending(): Promise<boolean> {
     const states = await Promise.all(this.rollouts.map((r) => this.base.get(r.id)));
-    return states.some((state) => state?.pending !== undefined);
+    return states.some((state) => state?.pending !== undefined && !isTerminal(state.phase));
   }
 
   private throttling(store: RolloutStore): RolloutStore {
