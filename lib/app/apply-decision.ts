@@ -21,7 +21,7 @@ import {
 } from '../ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../ports/traffic-router.ts';
 import type { CoreDeps } from './deps.ts';
-import { appliedIfDrifted } from './last-applied.ts';
+import { appliedIfDrifted, wasApplied } from './last-applied.ts';
 import { destinationRulesFor } from './preflight.ts';
 
 export interface ApplyDeps extends CoreDeps {
@@ -241,8 +241,9 @@ const record = async (
     } catch (error) {
       if (!(error instanceof RolloutVersionConflictError)) throw error;
     }
-    // A duplicate delivery that found the weights already in place wrote nothing: nothing to record.
-    if (applied.patch.length === 0) {
+    // A duplicate delivery that found the weights already in place wrote nothing, and one
+    // that wrote them while another delivery recorded the decision has nothing to add.
+    if (applied.patch.length === 0 || (await wasApplied(deps.store, state, detail.decisionId))) {
       return {
         outcome: 'ignored',
         reason: `decision ${detail.decisionId} was applied by another delivery`,

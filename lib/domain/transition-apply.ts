@@ -176,9 +176,51 @@ export const claim = (
 };
 
 /**
- * A claimed decision's weights landed after a pause (or a pause and a resume) cancelled it. The
- * state takes the weights the cluster now has and keeps its phase; a promotion that landed
- * ends the rollout as any promotion does. A newer pending decision brings its own weights.
+ * A claimed decision's weights landed under a newer pending decision (a rollback, a promotion):
+ * the state takes them, so that whatever comes next starts from where traffic is, and keeps
+ * the newer decision, which brings its own weights.
+ */
+const landedUnder = (
+  state: RolloutState,
+  pending: PendingDecision,
+  input: Extract<Input, { type: 'landed' }>,
+  ctx: Context,
+): Outcome => {
+  const { decision, weights } = input;
+  const next = bump(state, ctx.now, {
+    canaryWeight: weights.canary,
+    stepIndex: decision.stepIndex,
+    stepStartedAt: ctx.now.toISOString(),
+  });
+  const message = `Applied: primary ${weights.primary}% · canary ${weights.canary}% (the ${decision.action} to ${decision.targetWeight}% was superseded while it was applied; the ${pending.action} to ${pending.targetWeight}% is pending)`;
+  return {
+    ok: true,
+    state: next,
+    events: [
+      {
+        detailType: 'Traffic Shifted',
+        detail: detail(state, decision.decisionId, decision.cause, { weights, phase: state.phase }),
+      },
+    ],
+    entry: entryOf(next, ctx.now, {
+      kind: 'applied',
+      cause: decision.cause,
+      decision: {
+        decisionId: decision.decisionId,
+        action: decision.action,
+        fromWeight: state.canaryWeight,
+        targetWeight: decision.targetWeight,
+      },
+      applied: { weights, resourceVersion: input.resourceVersion, patch: input.patch },
+      message,
+    }),
+  };
+};
+
+/**
+ * A claimed decision's weights landed after a pause (or a pause and a resume) cancelled it, or
+ * under a newer pending decision. The state takes the weights the cluster now has and keeps
+ * its phase; a promotion that landed with nothing pending ends the rollout as any promotion does.
  */
 export const landed = (
   state: RolloutState,
@@ -187,12 +229,8 @@ export const landed = (
 ): Outcome => {
   if (state.revision !== input.revision)
     return refuse(state, `revision ${input.revision} is no longer the rollout's revision`);
-  if (state.pending)
-    return refuse(
-      state,
-      `decision ${state.pending.decisionId} is pending; it brings its own weights`,
-    );
   if (isTerminal(state.phase)) return refuse(state, `rollout is ${state.phase}`);
+  if (state.pending) return landedUnder(state, state.pending, input, ctx);
   const out = applied(
     { ...state, pending: input.decision },
     {

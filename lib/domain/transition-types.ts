@@ -29,8 +29,9 @@ export type Input =
     }
   | { type: 'apply-failed'; decisionId: string; reason: string }
   /**
-   * A claimed decision's weights landed after a pause had cancelled it: the state takes the
-   * weights the cluster now has, so that it says where traffic is.
+   * A claimed decision's weights landed after a pause had cancelled it, or under a newer
+   * pending decision: the state takes the weights the cluster now has, so that it says where
+   * traffic is.
    */
   | {
       type: 'landed';

@@ -4,7 +4,7 @@ import { check } from './transition-check.ts';
 import { drift } from './transition-drift.ts';
 import { finalize, updateSpec } from './transition-lifecycle.ts';
 import { pause, resume } from './transition-operator.ts';
-import { ACTIVE, decide, refuse } from './transition-parts.ts';
+import { ACTIVE, decide, isForward, refuse } from './transition-parts.ts';
 import type { Context, Input, Outcome } from './transition-types.ts';
 
 export { claim } from './transition-apply.ts';
@@ -46,6 +46,13 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
       if (!['Progressing', 'Paused', 'WaitingPromotion'].includes(state.phase)) {
         return refuse(state, `cannot promote a rollout that is ${state.phase}`);
       }
+      // The next step is counted from the applied one; a claimed step may still land, and a
+      // step from the same place would apply its weight again.
+      if (!input.full && isForward(state.pending) && state.pending.claimedAt)
+        return refuse(
+          state,
+          `the ${state.pending.action} to ${state.pending.targetWeight}% is being applied; promote again once it has landed`,
+        );
       return decide(
         state,
         ctx,

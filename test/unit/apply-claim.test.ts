@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AnalyzeDeps, analyzeDue } from '../../lib/app/analyze-due.ts';
 import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
-import { operatorAction } from '../../lib/app/operator-action.ts';
+import { ActionNotAllowedError, operatorAction } from '../../lib/app/operator-action.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import { type EventDetail, TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
 import { currentWeights } from '../../lib/domain/routes.ts';
@@ -32,6 +32,8 @@ const world = async () => {
     beforePatch?: () => Promise<void>;
     /** Thrown by the write that records an `applied` entry: a crash after the PATCH. */
     crashOnRecord?: Error;
+    /** Runs just before the write that records an `applied` entry. */
+    beforeRecord?: () => Promise<void>;
   } = {};
   const store: RolloutStore = {
     ...ports.store,
@@ -39,6 +41,11 @@ const world = async () => {
       if (entries.length === 0 && hooks.beforeClaim) {
         const hook = hooks.beforeClaim;
         hooks.beforeClaim = undefined;
+        await hook();
+      }
+      if (entries.some((e) => e.kind === 'applied') && hooks.beforeRecord) {
+        const hook = hooks.beforeRecord;
+        hooks.beforeRecord = undefined;
         await hook();
       }
       if (entries.some((e) => e.kind === 'applied') && hooks.crashOnRecord) {
@@ -103,8 +110,14 @@ describe('a rollback against a claimed step', () => {
       await operatorAction(w.core, ID, 'rollback', why);
     };
     const outcome = await applyDecision(w.applyDeps, step ?? expect.fail('no step'));
-    expect(outcome).toMatchObject({ outcome: 'applied', phase: 'superseded' });
+    expect(outcome).toMatchObject({ outcome: 'applied', phase: 'RollingBack' });
     expect(w.weights()).toEqual({ primary: 80, canary: 20 });
+    // The state says where traffic is while the rollback is pending.
+    expect(await w.state()).toMatchObject({
+      phase: 'RollingBack',
+      canaryWeight: 20,
+      pending: { action: 'rollback' },
+    });
     const [rollback] = w.requests();
     await applyDecision(w.applyDeps, rollback ?? expect.fail('no rollback'));
     expect(w.weights()).toEqual({ primary: 100, canary: 0 });
@@ -158,6 +171,91 @@ describe('a pause against a claimed step', () => {
     expect((await w.ledger()).find((e) => e.decision?.action === 'pause')?.message).toMatch(
       /the pending step was cancelled/,
     );
+  });
+});
+
+describe('a promote against a claimed step', () => {
+  it('is refused: the step is applied once, and the next promote goes on from it', async () => {
+    const w = await world();
+    const [step] = w.requests();
+    let refused: unknown;
+    w.hooks.beforePatch = async () => {
+      refused = await operatorAction(w.core, ID, 'promote', why).catch((error) => error);
+    };
+    expect(await applyDecision(w.applyDeps, step ?? expect.fail('no step'))).toMatchObject({
+      outcome: 'applied',
+      weights: { primary: 80, canary: 20 },
+    });
+    expect(refused).toBeInstanceOf(ActionNotAllowedError);
+    expect((refused as Error).message).toMatch(/the step to 20% is being applied/);
+    expect(w.requests()).toEqual([]);
+    expect(await w.state()).toMatchObject({ phase: 'Progressing', canaryWeight: 20 });
+    await operatorAction(w.core, ID, 'promote', why);
+    const [next] = w.requests();
+    expect(next?.targetWeight).toBe(30);
+    const applied = (await w.ledger()).filter((e) => e.kind === 'applied');
+    expect(applied.map((e) => e.applied?.weights.canary)).toEqual([10, 20]);
+  });
+});
+
+describe('a claimed step that lands under a newer decision', () => {
+  it('moves the state, so that a pause keeps the weight the cluster has', async () => {
+    const w = await world();
+    const [step] = w.requests();
+    w.hooks.beforePatch = async () => {
+      await operatorAction(w.core, ID, 'promote', { ...why, full: true });
+    };
+    await applyDecision(w.applyDeps, step ?? expect.fail('no step'));
+    expect(w.weights()).toEqual({ primary: 80, canary: 20 });
+    expect(await w.state()).toMatchObject({
+      phase: 'Progressing',
+      canaryWeight: 20,
+      stepIndex: 1,
+      pending: { action: 'promote', targetWeight: 100 },
+    });
+    await operatorAction(w.core, ID, 'pause', why);
+    expect(await w.state()).toMatchObject({ phase: 'Paused', canaryWeight: 20 });
+  });
+
+  it('moves the state, so that the next step goes on from it', async () => {
+    const w = await world();
+    const [step] = w.requests();
+    w.hooks.beforePatch = async () => {
+      await operatorAction(w.core, ID, 'promote', { ...why, full: true });
+    };
+    await applyDecision(w.applyDeps, step ?? expect.fail('no step'));
+    const [promotion] = w.requests().filter((d) => d.targetWeight === 100);
+    // A promote to the next step lands before the full promotion is claimed: it replaces it.
+    w.hooks.beforeClaim = async () => {
+      await operatorAction(w.core, ID, 'promote', why);
+    };
+    await applyDecision(w.applyDeps, promotion ?? expect.fail('no promotion'));
+    const [next] = w.requests().filter((d) => d.targetWeight !== undefined);
+    expect(next?.targetWeight).toBe(30);
+    await applyDecision(w.applyDeps, next ?? expect.fail('no step'));
+    const applied = (await w.ledger()).filter((e) => e.kind === 'applied');
+    expect(applied.map((e) => e.applied?.weights.canary)).toEqual([10, 20, 30]);
+  });
+});
+
+describe('two deliveries of one step', () => {
+  it('the one that wrote the weights records last: the step is recorded once', async () => {
+    const w = await world();
+    const [step] = w.requests();
+    const detail = step ?? expect.fail('no step');
+    // The duplicate runs between the first delivery's PATCH and its record, finds the weights
+    // in place and records the decision itself.
+    w.hooks.beforeRecord = async () => {
+      expect(await applyDecision(w.applyDeps, detail)).toMatchObject({ outcome: 'applied' });
+    };
+    expect(await applyDecision(w.applyDeps, detail)).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringMatching(/applied by another delivery/),
+    });
+    expect(w.weights()).toEqual({ primary: 80, canary: 20 });
+    expect(await w.state()).toMatchObject({ phase: 'Progressing', canaryWeight: 20 });
+    const applied = (await w.ledger()).filter((e) => e.kind === 'applied');
+    expect(applied.map((e) => e.applied?.weights.canary)).toEqual([10, 20]);
   });
 });
 
