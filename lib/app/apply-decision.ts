@@ -61,6 +61,7 @@ export const applyDecision = async (
   detail: EventDetail,
 ): Promise<ApplyOutcome> => {
   const loaded = await deps.store.get(detail.rolloutId);
+  if (wasCancelled(loaded, detail)) return recordCancelled(deps, loaded, detail);
   if (!isCurrent(loaded, detail)) {
     return {
       outcome: 'ignored',
@@ -71,11 +72,7 @@ export const applyDecision = async (
   const { target } = state.spec;
   const missing = await missingSubset(deps, state);
   if (missing) return fail(deps, state, missing);
-  const ref: VirtualServiceRef = {
-    cluster: target.cluster,
-    namespace: target.namespace,
-    name: target.virtualService,
-  };
+  const ref = refOf(state);
   const attempts = deps.maxAttempts ?? 5;
   let patched: { vs: VirtualService; patch: LedgerEntry['applied'] } | undefined;
   let drift: DriftRecord | undefined;
@@ -154,6 +151,54 @@ const missingSubset = async (
   );
   if (problems.length === 0) return undefined;
   return `refused to shift traffic: ${problems.map((p) => p.message).join('; ')}`;
+};
+
+const refOf = (state: RolloutState): VirtualServiceRef => ({
+  cluster: state.spec.target.cluster,
+  namespace: state.spec.target.namespace,
+  name: state.spec.target.virtualService,
+});
+
+const wasCancelled = (
+  state: RolloutState | undefined,
+  detail: EventDetail,
+): state is RolloutState & { cancelled: PendingDecision } =>
+  state?.revision === detail.revision && state.cancelled?.decisionId === detail.decisionId;
+
+/**
+ * A delivery, again, of a claimed decision that a pause or a newer decision cancelled: its
+ * first delivery may have written the weights and failed before recording them (a lost
+ * answer, a throttled write). If the cluster has its weights and the state does not, they are
+ * recorded now (`landed`); nothing is patched either way.
+ */
+const recordCancelled = async (
+  deps: ApplyDeps,
+  state: RolloutState & { cancelled: PendingDecision },
+  detail: EventDetail,
+): Promise<ApplyOutcome> => {
+  const vs = await deps.router.getVirtualService(refOf(state));
+  const weights = currentWeights(vs, state.spec.target);
+  if (
+    !sameWeights(weights, targetWeights(state.cancelled)) ||
+    weights.canary === state.canaryWeight
+  )
+    return { outcome: 'ignored', reason: `decision ${detail.decisionId} was cancelled` };
+  const outcome = transition(
+    state,
+    {
+      type: 'landed',
+      revision: detail.revision,
+      decision: state.cancelled,
+      weights,
+      resourceVersion: vs.metadata.resourceVersion ?? '',
+      patch: [],
+    },
+    { now: deps.now(), decisionId: detail.decisionId },
+  );
+  if (!outcome.ok) return { outcome: 'ignored', reason: outcome.message };
+  // A version conflict is thrown: the delivery is tried again, on the state as it is then.
+  await commit(deps, outcome);
+  return { outcome: 'applied', phase: outcome.state.phase, weights };
 };
 
 /** The weights the pending decision writes. */

@@ -49,6 +49,12 @@ export interface RolloutState {
   checks: number;
   failedChecks: number;
   pending?: PendingDecision;
+  /**
+   * A claimed step or promotion that a pause or a newer decision cancelled: its weights may
+   * have landed (the PATCH was sent) while its record did not, so a delivery of it that comes
+   * again still records what the cluster has. Cleared by the next applied weights.
+   */
+  cancelled?: PendingDecision;
   pausedFrom?: Phase;
   /** When the scheduler should next look at this rollout. */
   nextCheckAt: string;

@@ -38,6 +38,7 @@ export const applied = (
   const next = bump(state, ctx.now, {
     phase,
     pending: undefined,
+    cancelled: undefined,
     canaryWeight: input.weights.canary,
     stepIndex: pending.stepIndex,
     stepStartedAt: ctx.now.toISOString(),
@@ -188,6 +189,7 @@ const landedUnder = (
 ): Outcome => {
   const { decision, weights } = input;
   const next = bump(state, ctx.now, {
+    cancelled: undefined,
     canaryWeight: weights.canary,
     stepIndex: decision.stepIndex,
     stepStartedAt: ctx.now.toISOString(),

@@ -105,10 +105,11 @@ export const decide = (
             : 'Progressing',
     ...(reason ? { reason } : {}),
   };
-  const message = `${headline}: ${describeAction(action, state.canaryWeight, targetWeight)}${reason ? ` (${reason})` : ''}${inFlight(state.pending)}`;
+  const message = `${headline}: ${describeAction(action, state.canaryWeight, targetWeight)}${reason ? ` (${reason})` : ''}${inFlight(state.pending) || inFlight(state.cancelled)}`;
   const next = bump(state, ctx.now, {
     phase: backwards ? 'RollingBack' : 'Progressing',
     pending,
+    ...keepClaimed(state),
     pausedFrom: undefined,
     message,
   });
@@ -138,6 +139,13 @@ export const decide = (
 /** A step or promotion: traffic moves towards the canary. */
 export const isForward = (pending: PendingDecision | undefined): pending is PendingDecision =>
   pending?.action === 'step' || pending?.action === 'promote';
+
+/**
+ * Keeps a claimed step or promotion that is being superseded: it may have landed. (One that
+ * was cancelled before stays cancelled.)
+ */
+export const keepClaimed = (state: RolloutState): Partial<RolloutState> =>
+  state.pending?.claimedAt && isForward(state.pending) ? { cancelled: state.pending } : {};
 
 /** What a new decision says of a claimed one it supersedes, whose weights may still land. */
 export const inFlight = (pending: PendingDecision | undefined): string =>

@@ -140,19 +140,6 @@ export const violations = ({ state, entries, vs, observed }: Look): string[] => 
   ...routesSumTo100(vs),
 ];
 
-/**
- * A known gap (reported, not fixed): a claimed step's invocation fails after its PATCH (the
- * Kubernetes API answered too late, DynamoDB throttled the record), then a pause cancels the
- * decision. The retries find no pending decision and are ignored, so nothing records the
- * weights that landed: the paused state and the ledger keep the weight from before the step
- * (until a later step, resumed, finds the weights in place).
- */
-export const unrecordedLanding = ({ state, entries, observed }: Look): boolean =>
-  state.pending === undefined &&
-  state.canaryWeight !== observed.canary &&
-  entries.findLast(isApplied)?.applied.weights.canary !== observed.canary &&
-  entries.some((e) => mayLand(e.message) === observed.canary);
-
 /** 5. After the drain: settled, the state's weight is the cluster's, a rollback's canary is 0. */
 export const settledViolations = (look: Look): string[] => {
   const { state, observed } = look;
@@ -161,7 +148,7 @@ export const settledViolations = (look: Look): string[] => {
   // lost is never re-sent (Succeeded is not a scheduled phase), a known gap.
   if (state.pending && !isTerminal(state.phase))
     found.push(`still pending ${state.pending.action} after the drain`);
-  if (state.canaryWeight !== observed.canary && !unrecordedLanding(look))
+  if (state.canaryWeight !== observed.canary)
     found.push(
       `state says canary ${state.canaryWeight}%, the VirtualService has ${observed.canary}% (phase ${state.phase}: ${state.message})`,
     );

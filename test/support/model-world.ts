@@ -142,8 +142,6 @@ export interface Stats {
   commands: number;
   faults: number;
   failedInvocations: number;
-  /** Rollouts left in the known gap of model-invariants.ts's unrecordedLanding. */
-  unrecordedLandings: number;
   /** Succeeded rollouts whose finalize was lost: never re-sent, it stays pending. */
   lostFinalizes: number;
 }

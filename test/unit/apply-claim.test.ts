@@ -323,3 +323,47 @@ describe('a promotion that lands after a pause', () => {
     expect(w.bus.of('Rollout Succeeded')).toHaveLength(1);
   });
 });
+
+describe('a crash after the PATCH, then a pause before the delivery comes again', () => {
+  it('the retried delivery records the weights that landed, and patches nothing', async () => {
+    const w = await world();
+    const step = w.requests()[0] ?? expect.fail('no step');
+    w.hooks.crashOnRecord = new Error('the answer was lost');
+    await expect(applyDecision(w.applyDeps, step)).rejects.toThrow();
+    expect(w.weights()).toEqual({ primary: 80, canary: 20 });
+    await operatorAction(w.core, ID, 'pause', why);
+    expect(await w.state()).toMatchObject({ phase: 'Paused', canaryWeight: 10 });
+    const resourceVersion = w.router.read(REF)?.metadata.resourceVersion;
+    // Lambda runs the failed invocation again.
+    expect(await applyDecision(w.applyDeps, step)).toMatchObject({
+      outcome: 'applied',
+      phase: 'Paused',
+      weights: { primary: 80, canary: 20 },
+    });
+    const state = await w.state();
+    expect(state).toMatchObject({ phase: 'Paused', canaryWeight: 20 });
+    expect(state.cancelled).toBeUndefined();
+    expect(w.router.read(REF)?.metadata.resourceVersion).toBe(resourceVersion);
+    expect(await applyDecision(w.applyDeps, step)).toMatchObject({ outcome: 'ignored' });
+    const applied = (await w.ledger()).filter(
+      (e) => e.decision?.decisionId === step.decisionId && e.kind === 'applied',
+    );
+    expect(applied).toHaveLength(1);
+  });
+
+  it('a cancelled step that never landed is not recorded', async () => {
+    const w = await world();
+    const step = w.requests()[0] ?? expect.fail('no step');
+    w.hooks.beforePatch = async () => {
+      await operatorAction(w.core, ID, 'pause', why);
+      throw new Error('the PATCH never reached the apiserver');
+    };
+    await expect(applyDecision(w.applyDeps, step)).rejects.toThrow();
+    expect(await applyDecision(w.applyDeps, step)).toMatchObject({
+      outcome: 'ignored',
+      reason: expect.stringMatching(/was cancelled/),
+    });
+    expect(await w.state()).toMatchObject({ phase: 'Paused', canaryWeight: 10 });
+    expect(w.weights()).toEqual({ primary: 90, canary: 10 });
+  });
+});
