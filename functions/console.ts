@@ -15,8 +15,8 @@ import { RolloutNotFoundError } from '../lib/ports/errors.ts';
 import { parseActionBody } from '../lib/schemas/console-api.ts';
 import { clusterName, dnsLabel } from '../lib/schemas/limits.ts';
 import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
+import { authenticated, type Route } from './shared/auth.ts';
 import {
-  actorOf,
   HttpError,
   type HttpEvent,
   type HttpResult,
@@ -77,8 +77,7 @@ const specOf = (event: HttpEvent) => {
   return parsed.spec;
 };
 
-const createRollout = async (event: HttpEvent): Promise<HttpResult> => {
-  const actor = actorOf(event, config.KANARI_API_TOKENS);
+const createRollout = async (event: HttpEvent, actor: string): Promise<HttpResult> => {
   const spec = specOf(event);
   const result = await startRollout(
     deps,
@@ -95,13 +94,11 @@ const createRollout = async (event: HttpEvent): Promise<HttpResult> => {
 
 /** The checks `POST /rollouts` makes before any traffic moves; writes nothing. */
 const preflightRollout = async (event: HttpEvent): Promise<HttpResult> => {
-  actorOf(event, config.KANARI_API_TOKENS);
   const report = await runPreflight(await preflightDeps(), specOf(event));
   return json(200, { ok: report.problems.length === 0, ...report });
 };
 
 const listRollouts = async (event: HttpEvent): Promise<HttpResult> => {
-  actorOf(event, config.KANARI_API_TOKENS);
   const query = event.queryStringParameters ?? {};
   if (query.phase && !PHASES.includes(query.phase as Phase)) {
     throw new HttpError(400, `phase: must be one of ${PHASES.join(', ')}`);
@@ -117,7 +114,6 @@ const listRollouts = async (event: HttpEvent): Promise<HttpResult> => {
 };
 
 const getRollout = async (event: HttpEvent): Promise<HttpResult> => {
-  actorOf(event, config.KANARI_API_TOKENS);
   const id = idOf(event);
   const state = await deps.store.get(id);
   if (!state) throw new RolloutNotFoundError(`rollout ${id} not found`);
@@ -133,8 +129,7 @@ const getRollout = async (event: HttpEvent): Promise<HttpResult> => {
   });
 };
 
-const act = async (event: HttpEvent): Promise<HttpResult> => {
-  const actor = actorOf(event, config.KANARI_API_TOKENS);
+const act = async (event: HttpEvent, actor: string): Promise<HttpResult> => {
   const action = event.pathParameters?.action ?? '';
   if (!isOperatorAction(action))
     throw new HttpError(400, `action: must be one of ${OPERATOR_ACTIONS.join(', ')}`);
@@ -154,7 +149,6 @@ const act = async (event: HttpEvent): Promise<HttpResult> => {
 
 /** Every revision of a rollout, newest first: outcome, duration, who started and ended it. */
 const listRevisions = async (event: HttpEvent): Promise<HttpResult> => {
-  actorOf(event, config.KANARI_API_TOKENS);
   const id = idOf(event);
   const state = await deps.store.get(id);
   if (!state) throw new RolloutNotFoundError(`rollout ${id} not found`);
@@ -210,20 +204,21 @@ const asset = (kind: 'js' | 'css') => async (): Promise<HttpResult> => {
 
 const ROLLOUT = '/rollouts/{cluster}/{namespace}/{name}';
 
+/** Every route of the HTTP API; serverless.yml declares the same ones (a test compares them). */
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/', public: true, handler: page },
+  { method: 'GET', path: '/app.js', public: true, handler: asset('js') },
+  { method: 'GET', path: '/app.css', public: true, handler: asset('css') },
+  { method: 'POST', path: '/rollouts', handler: createRollout },
+  { method: 'POST', path: '/rollouts/preflight', handler: preflightRollout },
+  { method: 'GET', path: '/rollouts', handler: listRollouts },
+  { method: 'GET', path: ROLLOUT, handler: getRollout },
+  { method: 'GET', path: `${ROLLOUT}/revisions`, handler: listRevisions },
+  { method: 'POST', path: `${ROLLOUT}/actions/{action}`, handler: act },
+];
+
 /** The HTTP API (rollouts, their ledgers, operator actions) and the console page. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(logging('console'))
   .use(httpErrors())
-  .handler(
-    httpRouterHandler([
-      { method: 'GET', path: '/', handler: page },
-      { method: 'GET', path: '/app.js', handler: asset('js') },
-      { method: 'GET', path: '/app.css', handler: asset('css') },
-      { method: 'POST', path: '/rollouts', handler: createRollout },
-      { method: 'POST', path: '/rollouts/preflight', handler: preflightRollout },
-      { method: 'GET', path: '/rollouts', handler: listRollouts },
-      { method: 'GET', path: ROLLOUT, handler: getRollout },
-      { method: 'GET', path: `${ROLLOUT}/revisions`, handler: listRevisions },
-      { method: 'POST', path: `${ROLLOUT}/actions/{action}`, handler: act },
-    ]) as never,
-  );
+  .handler(httpRouterHandler(authenticated(ROUTES, config.KANARI_API_TOKENS)) as never);

@@ -16,6 +16,8 @@ import { superviseProcess } from './service-process.ts';
 export interface DynamoDbLocal {
   endpoint: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: no chance to flush anything. Resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -35,20 +37,24 @@ export const localDynamoClients = (
 };
 
 /**
- * Starts Amazon's DynamoDB Local in memory on 127.0.0.1 (a free port unless one is given) and
- * resolves once it answers ListTables. `-sharedDb` makes every access key and region see the
- * same tables, so tools configured differently from the sandbox still find them.
+ * Starts Amazon's DynamoDB Local on 127.0.0.1 (a free port unless one is given) and resolves
+ * once it answers ListTables: in memory, or on disk in `dbPath` (kept across restarts).
+ * `-sharedDb` makes every access key and region see the same tables, so tools configured
+ * differently from the sandbox still find them.
  */
 export const startDynamoDbLocal = async (
-  options: { port?: number } = {},
+  options: { port?: number; dbPath?: string } = {},
 ): Promise<DynamoDbLocal> => {
   // Probing a given port too: otherwise whatever already listens there would answer the
   // readiness check while our process dies on the bind.
   const port = await freePort(options.port ?? 0);
   const endpoint = `http://127.0.0.1:${port}`;
-  const service = superviseProcess(spawn({ port, sharedDb: true }), {
-    name: `DynamoDB Local on ${endpoint}`,
-  });
+  const service = superviseProcess(
+    spawn({ port, sharedDb: true, ...(options.dbPath ? { path: options.dbPath } : {}) }),
+    {
+      name: `DynamoDB Local on ${endpoint}`,
+    },
+  );
   const { client } = localDynamoClients(endpoint);
   try {
     await service.waitUntil(
@@ -64,7 +70,11 @@ export const startDynamoDbLocal = async (
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: service.stop };
+  const kill = async () => {
+    service.child.kill('SIGKILL');
+    await service.exited;
+  };
+  return { endpoint, stop: service.stop, kill };
 };
 
 // CloudFormation Properties that CreateTable takes as they are, or nearly.

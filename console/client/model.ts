@@ -18,8 +18,11 @@ const hasNoData = (check: CheckResult): boolean =>
 export const markerOf = (entry: LedgerEntry): EntryMarker => {
   if (entry.kind === 'drift' || entry.drift) return { tone: 'drift', label: '⚠ Drift' };
   if (entry.kind === 'failed') return { tone: 'fail', label: '✖ Failed' };
+  if (entry.kind === 'resent') return { tone: 'info', label: '↻ Re-published' };
   if (entry.kind === 'check' && entry.check) {
     if (entry.check.verdict === 'fail') return { tone: 'fail', label: '✖ Failed check' };
+    if (entry.check.verdict === 'inconclusive' && entry.check.metrics.some((m) => m.sourceDown))
+      return { tone: 'hold', label: '⚡ Source down · hold' };
     if (entry.decision?.action === 'hold' || entry.check.verdict === 'inconclusive')
       return hasNoData(entry.check)
         ? { tone: 'nodata', label: '∅ No data · hold' }

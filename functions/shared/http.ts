@@ -9,8 +9,8 @@ import {
   RolloutExistsError,
   RolloutNotFoundError,
   RolloutVersionConflictError,
+  TargetOwnedError,
 } from '../../lib/ports/errors.ts';
-import { bearerToken, sameSecret } from './credentials.ts';
 import { log } from './log.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -54,27 +54,6 @@ export const jsonBody = (event: HttpEvent): unknown => {
   }
 };
 
-/**
- * Who is calling. In AWS the IAM authorizer (or a JWT authorizer) has checked already, and the
- * principal is the actor. Locally, a bearer token names the actor.
- */
-export const actorOf = (event: HttpEvent, tokens: Record<string, string> | undefined): string => {
-  const authorizer = event.requestContext.authorizer;
-  if (authorizer?.iam?.userArn) return authorizer.iam.userArn;
-  const subject = authorizer?.jwt?.claims?.sub;
-  if (typeof subject === 'string') return subject;
-  const header = event.headers?.authorization ?? event.headers?.Authorization ?? '';
-  const presented = bearerToken(header);
-  if (tokens && presented) {
-    const match = Object.entries(tokens).find(([, token]) => sameSecret(presented, token));
-    if (match) return match[0];
-  }
-  throw new HttpError(
-    401,
-    presented ? 'invalid credentials' : 'missing credentials: send Authorization: Bearer <token>',
-  );
-};
-
 /** Maps named errors to responses, in one place for the HTTP edge. */
 export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: (request) => {
@@ -103,6 +82,8 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
       });
     } else if (error instanceof ReasonRequiredError || error instanceof InvalidCursorError) {
       request.response = json(400, { error: error.message });
+    } else if (error instanceof TargetOwnedError) {
+      request.response = json(409, { error: error.message, owner: error.owner });
     } else if (
       error instanceof RolloutExistsError ||
       error instanceof RolloutVersionConflictError

@@ -7,6 +7,7 @@ import {
   eksKubeConfig,
 } from '../../lib/adapters/kubernetes/index.ts';
 import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
+import { DEFAULT_RETRY } from '../../lib/adapters/retry.ts';
 import type { AnalyzeDeps } from '../../lib/app/analyze-due.ts';
 import type { ApplyDeps } from '../../lib/app/apply-decision.ts';
 import type { PreflightDeps } from '../../lib/app/preflight.ts';
@@ -74,14 +75,22 @@ const kubeConfigs = (): Record<string, KubeConfig> => {
   return configs;
 };
 
-export const applyDeps = (): ApplyDeps => ({
-  ...core(),
-  router: createKubernetesTrafficRouter({ kubeConfigs: kubeConfigs() }),
-});
+export const applyDeps = (): ApplyDeps => {
+  const configs = kubeConfigs();
+  return {
+    ...core(),
+    router: createKubernetesTrafficRouter({ kubeConfigs: configs }),
+    rules: createKubernetesClusterReader({ kubeConfigs: configs }),
+  };
+};
 
 /** The live checks before a rollout starts: the clusters, read only, and Prometheus. */
 export const preflightDeps = (): PreflightDeps => ({
-  clusters: createKubernetesClusterReader({ kubeConfigs: kubeConfigs() }),
+  // Someone waits for the answer: one retry, not three.
+  clusters: createKubernetesClusterReader({
+    kubeConfigs: kubeConfigs(),
+    retry: { ...DEFAULT_RETRY, retries: 1 },
+  }),
   metrics: metricsProvider('the console (preflight)'),
   scheduleSeconds: config.KANARI_SCHEDULE_SECONDS,
 });

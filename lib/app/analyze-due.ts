@@ -1,6 +1,6 @@
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
-import { pendingEvent, transition } from '../domain/transition.ts';
+import { resend, transition } from '../domain/transition.ts';
 import { RolloutVersionConflictError } from '../ports/errors.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import type { CoreDeps } from './deps.ts';
@@ -63,7 +63,9 @@ export const analyzeRollout = async (
         message: `waiting for ${state.pending.detailType} to be applied`,
       };
     }
-    await deps.bus.publish([pendingEvent(state)]);
+    const { event, entry } = resend(state, deps.now());
+    await deps.bus.publish([event]);
+    await deps.store.append([entry]);
     return { id, outcome: 'resent', decisionId: state.pending.decisionId };
   }
   if (state.phase !== 'Progressing')

@@ -27,9 +27,11 @@ export interface RolloutAlertOutcome {
   action: AlertAction;
   /**
    * `duplicate`: the rollout already rolls back, rolled back or is paused, e.g. because this
-   * alert was delivered before. `refused`: the phase does not allow the action.
+   * alert was delivered before. `refused`: the phase does not allow the action. `stale`: the
+   * alert started firing before this revision started, so it is about another revision (a
+   * replayed or long-firing alert of one that was already rolled back).
    */
-  outcome: 'rollback-requested' | 'paused' | 'duplicate' | 'refused';
+  outcome: 'rollback-requested' | 'paused' | 'duplicate' | 'refused' | 'stale';
   message?: string;
 }
 
@@ -59,6 +61,13 @@ const isCandidate = (state: RolloutState, now: Date): boolean =>
 
 const isDuplicate = (action: AlertAction, phase: Phase): boolean =>
   action === 'rollback' ? phase === 'RollingBack' || phase === 'RolledBack' : phase === 'Paused';
+
+/** Why the alert is not about this revision: it started firing before the revision started. */
+const startedBefore = (alert: Alert, state: RolloutState): string | undefined => {
+  const started = alert.startsAt ? Date.parse(alert.startsAt) : Number.NaN;
+  if (!(started < Date.parse(state.createdAt))) return undefined;
+  return `the alert started firing at ${alert.startsAt}, before revision ${state.revision} started at ${state.createdAt}; it is about an earlier revision`;
+};
 
 const refOf = (alert: Alert): AlertRef => ({
   source: alert.source,
@@ -128,6 +137,8 @@ const act = async (
   const attempts = deps.maxAttempts ?? 3;
   let state = read;
   for (let attempt = 1; ; attempt++) {
+    const before = startedBefore(alert, state);
+    if (before) return { rolloutId: state.id, action, outcome: 'stale', message: before };
     const input: Input =
       action === 'rollback'
         ? { type: 'rollback', cause, bakeWindowMs: bakeWindowMs(state) }

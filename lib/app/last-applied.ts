@@ -21,6 +21,29 @@ export const ledgerLastApplied = async (
   return last;
 };
 
+/** Whether the ledger of the rollout's current revision records the decision as applied. */
+export const wasApplied = async (
+  store: RolloutStore,
+  state: RolloutState,
+  decisionId: string,
+): Promise<boolean> => {
+  let cursor: string | undefined;
+  do {
+    const page = await store.ledger(state.id, { limit: 200, ...(cursor ? { cursor } : {}) });
+    if (
+      page.entries.some(
+        (entry) =>
+          entry.kind === 'applied' &&
+          entry.revision === state.revision &&
+          entry.decision?.decisionId === decisionId,
+      )
+    )
+      return true;
+    cursor = page.cursor;
+  } while (cursor);
+  return false;
+};
+
 /**
  * The weights kanari last applied, if the cluster's differ from them; undefined when they
  * match. The state's `canaryWeight` answers almost always without a read. Only when it differs

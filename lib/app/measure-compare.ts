@@ -50,6 +50,8 @@ interface TestOutcome {
   /** This check's own buckets, for the chart's per-check rates. */
   buckets: CountBucket[];
   error?: string;
+  /** The backend's own failure, when that is why there is no evidence. */
+  down?: string;
 }
 
 const runTest = async (
@@ -118,7 +120,8 @@ const runTest = async (
       },
     };
   } catch (error) {
-    return { test, state: prior, buckets: [], error: `query failed: ${message(error)}` };
+    const down = message(error);
+    return { test, state: prior, buckets: [], error: `query failed: ${down}`, down };
   }
 };
 
@@ -152,6 +155,7 @@ const metricResult = (name: string, outcomes: readonly TestOutcome[]): MetricRes
       ? { waitingForTraffic: tests.every((t) => t.waitingForTraffic) }
       : {}),
     evidence: { judge: 'compare', tests },
+    ...(failed.some((o) => o.down) ? { sourceDown: failed.find((o) => o.down)?.down } : {}),
     verdict,
     reason: reasons.join('; '),
   };

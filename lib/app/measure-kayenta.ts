@@ -43,6 +43,7 @@ const classifyOne = async (
     stepSeconds: STEP_SECONDS,
   };
   let result: KayentaMetricResult;
+  let down: string | undefined;
   let canaryPoints = 0;
   let baselinePoints = 0;
   if (query === baselineQuery) {
@@ -63,14 +64,15 @@ const classifyOne = async (
       baselinePoints = y.length;
       result = classifyMetric(x, y, config);
     } catch (error) {
+      down = error instanceof Error ? error.message : String(error);
       result = {
         classification: 'Error',
         critical: config.critical,
-        reason: `query failed: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `query failed: ${down}`,
       };
     }
   }
-  return { metric, judge, query, result, canaryPoints, baselinePoints };
+  return { metric, judge, query, result, canaryPoints, baselinePoints, down };
 };
 
 /**
@@ -103,16 +105,22 @@ export const measureMannWhitney = async (
   return new Map(
     classified.map((c) => [
       c.metric.name,
-      mannWhitneyResult({
-        name: c.metric.name,
-        query: c.query,
-        result: c.result,
-        canaryPoints: c.canaryPoints,
-        baselinePoints: c.baselinePoints,
-        score,
-        verdict,
-        thresholds: { pass: thresholds.pass, marginal: thresholds.marginal },
-      }),
+      withSourceDown(
+        c.down,
+        mannWhitneyResult({
+          name: c.metric.name,
+          query: c.query,
+          result: c.result,
+          canaryPoints: c.canaryPoints,
+          baselinePoints: c.baselinePoints,
+          score,
+          verdict,
+          thresholds: { pass: thresholds.pass, marginal: thresholds.marginal },
+        }),
+      ),
     ]),
   );
 };
+
+const withSourceDown = (down: string | undefined, result: MetricResult): MetricResult =>
+  down ? { ...result, sourceDown: down } : result;

@@ -82,6 +82,7 @@ const measureThreshold = async (
     thresholdRange,
     ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
     ...(primarySample ? { primarySampleSize: primarySample.value } : {}),
+    ...(failure ? { sourceDown: failure } : {}),
     verdict: failure ? 'inconclusive' : judged.verdict,
     reason: failure ? `query failed: ${failure}` : judged.reason,
     ...(failure || judged.waitingForTraffic === undefined

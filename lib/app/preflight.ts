@@ -45,6 +45,26 @@ const unreachable = (cluster: string, error: unknown): PreflightReport =>
         `cluster "${cluster}" is not reachable: ${error instanceof Error ? error.message : String(error)}`,
       );
 
+/**
+ * The DestinationRules that could define the spec's subsets (none when it routes by host). A
+ * missing namespace holds none; the domain check says which rule or subset is missing.
+ */
+export const destinationRulesFor = async (
+  reader: Pick<ClusterReader, 'listDestinationRules'>,
+  spec: RolloutSpec,
+): Promise<DestinationRule[]> => {
+  const rules: DestinationRule[] = [];
+  const namespaces = [...new Set(subsetDestinations(spec).map((d) => d.namespace))];
+  for (const ns of namespaces) {
+    try {
+      rules.push(...(await reader.listDestinationRules(spec.target.cluster, ns)));
+    } catch (error) {
+      if (!(error instanceof TrafficTargetNotFoundError)) throw error;
+    }
+  }
+  return rules;
+};
+
 const kubernetesChecks = async (
   deps: PreflightDeps,
   spec: RolloutSpec,
@@ -68,15 +88,11 @@ const kubernetesChecks = async (
       `VirtualService ${namespace}/${name} (target.virtualService) was not found in cluster "${cluster}"`,
     );
   }
-  const rules: DestinationRule[] = [];
-  const namespaces = [...new Set(subsetDestinations(spec).map((d) => d.namespace))];
-  for (const ns of namespaces) {
-    try {
-      rules.push(...(await deps.clusters.listDestinationRules(cluster, ns)));
-    } catch (error) {
-      // A missing namespace holds no DestinationRule; the domain check says which is missing.
-      if (!(error instanceof TrafficTargetNotFoundError)) return unreachable(cluster, error);
-    }
+  let rules: DestinationRule[];
+  try {
+    rules = await destinationRulesFor(deps.clusters, spec);
+  } catch (error) {
+    return unreachable(cluster, error);
   }
   return judgePreflight({
     spec,

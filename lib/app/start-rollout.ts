@@ -4,7 +4,7 @@ import type { Phase } from '../domain/phase.ts';
 import { type RolloutSpec, rolloutIdOf } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
 import { newRollout, transition } from '../domain/transition.ts';
-import { KanariError, RolloutVersionConflictError } from '../ports/errors.ts';
+import { KanariError, RolloutVersionConflictError, TargetOwnedError } from '../ports/errors.ts';
 import type { CoreDeps } from './deps.ts';
 
 export interface StartResult {
@@ -47,7 +47,8 @@ export class LifecycleConflictError extends KanariError {
  *
  * Errors: `LifecycleConflictError` for every refusal (unsafe in-flight changes; Succeeded with
  * the canary holding the traffic and a spec that is not swapped); `RolloutExistsError` or
- * `RolloutVersionConflictError` when another writer won a race every time; whatever
+ * `RolloutVersionConflictError` when another writer won a race every time; `TargetOwnedError`
+ * when another rollout, not finished, owns the VirtualService; whatever
  * `options.preflight` throws (PreflightRefusedError) before anything is written.
  */
 export const startRollout = async (
@@ -87,6 +88,9 @@ export const startRollout = async (
       return { state: outcome.state, outcome: 'updated', warnings: [] };
     }
     if (plan.kind !== 'start') throw new Error(`unexpected plan ${plan.kind} for ${id}`);
+    // One active rollout per VirtualService; the store's create enforces it, this says it first.
+    const owner = await deps.store.owner(spec.target);
+    if (owner !== undefined && owner !== id) throw new TargetOwnedError(spec.target, owner);
     const warnings = (await options.preflight?.(spec)) ?? [];
     const now = deps.now();
     const created = newRollout({

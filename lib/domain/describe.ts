@@ -175,6 +175,7 @@ export const describeEntry = (entry: LedgerEntry, options: DescribeOptions = {})
       return `${label} requested${at} ${byWhom(entry.cause)} → ${outcome}`;
     }
     case 'failed':
+    case 'resent':
       return entry.message;
     case 'drift':
       return entry.drift ? describeDrift(entry.drift) : entry.message;

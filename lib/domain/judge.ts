@@ -41,6 +41,11 @@ export interface MetricResult {
    * it looked at. Absent when it does not know (a custom query has no request count).
    */
   waitingForTraffic?: boolean;
+  /**
+   * The metrics backend could not answer (unreachable, 5xx, a timeout): what it said. Distinct
+   * from no traffic: the check holds and the time counts toward the progress deadline.
+   */
+  sourceDown?: string;
   /** compare and mann-whitney: the evidence (counts, e-value, intervals, thresholds). */
   evidence?: MetricEvidence;
   verdict: Verdict;

@@ -29,6 +29,11 @@ export interface PendingDecision {
    * the guarded patch applies it even though the cluster's weights differ from the ledger's.
    */
   reapply?: boolean;
+  /**
+   * When shift-traffic claimed the decision (a conditional write) just before its PATCH: from
+   * then on the weights may land at any moment, so whoever supersedes it knows, and says so.
+   */
+  claimedAt?: string;
 }
 
 /** A rollout's current state. `version` grows by one on every write. */
@@ -44,6 +49,12 @@ export interface RolloutState {
   checks: number;
   failedChecks: number;
   pending?: PendingDecision;
+  /**
+   * A claimed step or promotion that a pause or a newer decision cancelled: its weights may
+   * have landed (the PATCH was sent) while its record did not, so a delivery of it that comes
+   * again still records what the cluster has. Cleared by the next applied weights.
+   */
+  cancelled?: PendingDecision;
   pausedFrom?: Phase;
   /** When the scheduler should next look at this rollout. */
   nextCheckAt: string;
@@ -68,8 +79,17 @@ export interface RolloutState {
 /**
  * `update`: safe fields of the spec changed in flight (see lib/domain/spec-diff.ts).
  * `drift`: the cluster's weights were not the ones kanari last applied.
+ * `resent`: a pending decision's event was published again (it may have been lost).
  */
-export type LedgerKind = 'start' | 'check' | 'action' | 'applied' | 'failed' | 'update' | 'drift';
+export type LedgerKind =
+  | 'start'
+  | 'check'
+  | 'action'
+  | 'applied'
+  | 'failed'
+  | 'update'
+  | 'drift'
+  | 'resent';
 
 /** One append-only ledger record. */
 export interface LedgerEntry {

@@ -38,6 +38,7 @@ export const applied = (
   const next = bump(state, ctx.now, {
     phase,
     pending: undefined,
+    cancelled: undefined,
     canaryWeight: input.weights.canary,
     stepIndex: pending.stepIndex,
     stepStartedAt: ctx.now.toISOString(),
@@ -157,4 +158,103 @@ const finalizeFailed = (
       message,
     }),
   };
+};
+
+/**
+ * shift-traffic claims the pending decision just before its PATCH (a conditional write): a
+ * rollback, abort or pause accepted after the claim knows those weights may still land. The
+ * claimed state, the state itself if already claimed, or undefined if the decision is not pending.
+ */
+export const claim = (
+  state: RolloutState,
+  decisionId: string,
+  now: Date,
+): RolloutState | undefined => {
+  const pending = pendingFor(state, decisionId);
+  if (!pending) return undefined;
+  if (pending.claimedAt) return state;
+  return bump(state, now, { pending: { ...pending, claimedAt: now.toISOString() } });
+};
+
+/**
+ * A claimed decision's weights landed under a newer pending decision (a rollback, a promotion):
+ * the state takes them, so that whatever comes next starts from where traffic is, and keeps
+ * the newer decision, which brings its own weights.
+ */
+const landedUnder = (
+  state: RolloutState,
+  pending: PendingDecision,
+  input: Extract<Input, { type: 'landed' }>,
+  ctx: Context,
+): Outcome => {
+  const { decision, weights } = input;
+  const next = bump(state, ctx.now, {
+    cancelled: undefined,
+    canaryWeight: weights.canary,
+    stepIndex: decision.stepIndex,
+    stepStartedAt: ctx.now.toISOString(),
+  });
+  const message = `Applied: primary ${weights.primary}% · canary ${weights.canary}% (the ${decision.action} to ${decision.targetWeight}% was superseded while it was applied; the ${pending.action} to ${pending.targetWeight}% is pending)`;
+  return {
+    ok: true,
+    state: next,
+    events: [
+      {
+        detailType: 'Traffic Shifted',
+        detail: detail(state, decision.decisionId, decision.cause, { weights, phase: state.phase }),
+      },
+    ],
+    entry: entryOf(next, ctx.now, {
+      kind: 'applied',
+      cause: decision.cause,
+      decision: {
+        decisionId: decision.decisionId,
+        action: decision.action,
+        fromWeight: state.canaryWeight,
+        targetWeight: decision.targetWeight,
+      },
+      applied: { weights, resourceVersion: input.resourceVersion, patch: input.patch },
+      message,
+    }),
+  };
+};
+
+/**
+ * A claimed decision's weights landed after a pause (or a pause and a resume) cancelled it, or
+ * under a newer pending decision. The state takes the weights the cluster now has and keeps
+ * its phase; a promotion that landed with nothing pending ends the rollout as any promotion does.
+ */
+export const landed = (
+  state: RolloutState,
+  input: Extract<Input, { type: 'landed' }>,
+  ctx: Context,
+): Outcome => {
+  if (state.revision !== input.revision)
+    return refuse(state, `revision ${input.revision} is no longer the rollout's revision`);
+  if (isTerminal(state.phase)) return refuse(state, `rollout is ${state.phase}`);
+  if (state.pending) return landedUnder(state, state.pending, input, ctx);
+  const out = applied(
+    { ...state, pending: input.decision },
+    {
+      type: 'applied',
+      decisionId: input.decision.decisionId,
+      weights: input.weights,
+      resourceVersion: input.resourceVersion,
+      patch: input.patch,
+    },
+    ctx,
+  );
+  if (!out.ok) return out;
+  if (isTerminal(out.state.phase))
+    return { ...out, state: { ...out.state, pausedFrom: undefined } };
+  const { action, targetWeight } = input.decision;
+  const message = `${state.phase} at ${input.weights.canary}%: the ${action} to ${targetWeight}% was already being applied when it was cancelled`;
+  const next: RolloutState = {
+    ...out.state,
+    phase: state.phase,
+    pausedFrom: state.pausedFrom,
+    ...(state.phase === 'Paused' ? { nextCheckAt: state.nextCheckAt } : {}),
+    message,
+  };
+  return { ...out, state: next, entry: { ...out.entry, phase: next.phase, message } };
 };

@@ -72,6 +72,22 @@ export const check = (state: RolloutState, result: CheckResult, ctx: Context): O
       ),
     );
   }
+  const down = result.metrics.filter((metric) => metric.sourceDown !== undefined);
+  if (result.verdict === 'inconclusive' && down.length > 0) {
+    // Not "no traffic": nothing is known, so the time counts toward the deadline.
+    const what = down.map((metric) => `${metric.name}: ${metric.sourceDown}`).join(' · ');
+    const headline = `Metric source down at ${result.weight}% (${what})`;
+    return withCompleted(
+      pastDeadline(state, ctx.now)
+        ? atDeadline(counted, ctx, result, headline)
+        : hold(
+            counted,
+            ctx,
+            result,
+            `${headline}; holding, and the time counts toward the progress deadline of ${analysis.progressDeadline}`,
+          ),
+    );
+  }
   if (isWaitingForTraffic(result)) {
     const quietMs = (state.quietMs ?? 0) + quietCredit(state, ctx.now);
     return withCompleted(
@@ -84,19 +100,43 @@ export const check = (state: RolloutState, result: CheckResult, ctx: Context): O
       ),
     );
   }
-  const deadline =
-    Date.parse(state.stepStartedAt) + durationMs(analysis.progressDeadline) + (state.quietMs ?? 0);
-  if (ctx.now.getTime() >= deadline) {
-    const reason = `progress deadline of ${analysis.progressDeadline} exceeded`;
-    const headline = `Check inconclusive at ${result.weight}% (${summary})`;
-    if (onDeadlineOf(analysis) === 'pause')
-      return withCompleted(pauseAtDeadline(counted, ctx, result, `${headline}: ${reason}`));
+  if (pastDeadline(state, ctx.now))
     return withCompleted(
-      decide(counted, ctx, analysisCause, 'rollback', 'check', headline, result, reason, 'Failed'),
+      atDeadline(counted, ctx, result, `Check inconclusive at ${result.weight}% (${summary})`),
     );
-  }
   return withCompleted(
     hold(counted, ctx, result, `Check inconclusive at ${result.weight}% (${summary}); holding`),
+  );
+};
+
+/** The step has been inconclusive for its progress deadline (quiet time not counted). */
+const pastDeadline = (state: RolloutState, now: Date): boolean =>
+  now.getTime() >=
+  Date.parse(state.stepStartedAt) +
+    durationMs(state.spec.analysis.progressDeadline) +
+    (state.quietMs ?? 0);
+
+/** `onDeadline`: pause where the traffic is, or roll back and end Failed. */
+const atDeadline = (
+  state: RolloutState,
+  ctx: Context,
+  result: CheckResult,
+  headline: string,
+): Outcome => {
+  const { analysis } = state.spec;
+  const reason = `progress deadline of ${analysis.progressDeadline} exceeded`;
+  if (onDeadlineOf(analysis) === 'pause')
+    return pauseAtDeadline(state, ctx, result, `${headline}: ${reason}`);
+  return decide(
+    state,
+    ctx,
+    { type: 'analysis' },
+    'rollback',
+    'check',
+    headline,
+    result,
+    reason,
+    'Failed',
   );
 };
 

@@ -2,7 +2,15 @@ import { type DriftRecord, describeWeights } from './drift.ts';
 import type { Cause } from './events.ts';
 import type { LedgerEntry, RolloutState } from './state.ts';
 import { reapplyDecision } from './transition-drift.ts';
-import { bump, detail, entryOf, pendingEvent, refuse } from './transition-parts.ts';
+import {
+  bump,
+  detail,
+  entryOf,
+  inFlight,
+  keepClaimed,
+  pendingEvent,
+  refuse,
+} from './transition-parts.ts';
 import type { Context, Outcome } from './transition-types.ts';
 
 const operatorEntry = (
@@ -22,11 +30,15 @@ const operatorEntry = (
 export const pause = (state: RolloutState, cause: Cause, ctx: Context): Outcome => {
   if (!['Progressing', 'WaitingPromotion'].includes(state.phase))
     return refuse(state, `cannot pause a rollout that is ${state.phase}`);
-  const message = `Paused at ${state.canaryWeight}%${state.pending ? '; the pending step was cancelled' : ''}`;
+  const note =
+    inFlight(state.pending) ||
+    (state.pending ? '; the pending step was cancelled' : inFlight(state.cancelled));
+  const message = `Paused at ${state.canaryWeight}%${note}`;
   const next = bump(state, ctx.now, {
     phase: 'Paused',
     pausedFrom: state.phase,
     pending: undefined,
+    ...keepClaimed(state),
     message,
   });
   return {

@@ -105,10 +105,11 @@ export const decide = (
             : 'Progressing',
     ...(reason ? { reason } : {}),
   };
-  const message = `${headline}: ${describeAction(action, state.canaryWeight, targetWeight)}${reason ? ` (${reason})` : ''}`;
+  const message = `${headline}: ${describeAction(action, state.canaryWeight, targetWeight)}${reason ? ` (${reason})` : ''}${inFlight(state.pending) || inFlight(state.cancelled)}`;
   const next = bump(state, ctx.now, {
     phase: backwards ? 'RollingBack' : 'Progressing',
     pending,
+    ...keepClaimed(state),
     pausedFrom: undefined,
     message,
   });
@@ -135,6 +136,23 @@ export const decide = (
   };
 };
 
+/** A step or promotion: traffic moves towards the canary. */
+export const isForward = (pending: PendingDecision | undefined): pending is PendingDecision =>
+  pending?.action === 'step' || pending?.action === 'promote';
+
+/**
+ * Keeps a claimed step or promotion that is being superseded: it may have landed. (One that
+ * was cancelled before stays cancelled.)
+ */
+export const keepClaimed = (state: RolloutState): Partial<RolloutState> =>
+  state.pending?.claimedAt && isForward(state.pending) ? { cancelled: state.pending } : {};
+
+/** What a new decision says of a claimed one it supersedes, whose weights may still land. */
+export const inFlight = (pending: PendingDecision | undefined): string =>
+  pending?.claimedAt && isForward(pending)
+    ? `; the ${pending.action} to ${pending.targetWeight}% was already being applied and may land first`
+    : '';
+
 const describeAction = (action: TrafficAction, from: number, to: number): string =>
   action === 'rollback' || action === 'abort'
     ? `send all traffic back to the primary (canary ${from}% → 0%)`
@@ -158,5 +176,32 @@ export const pendingEvent = (state: RolloutState): KanariEvent => {
       targetWeight: pending.targetWeight,
       ...(pending.reason ? { reason: pending.reason } : {}),
     },
+  };
+};
+
+/**
+ * The pending decision's event, published again because it was not applied in time (its
+ * event may have been lost), and the ledger entry that says so. The state does not change.
+ */
+export const resend = (
+  state: RolloutState,
+  now: Date,
+): { event: KanariEvent; entry: LedgerEntry } => {
+  const event = pendingEvent(state);
+  const pending = state.pending as PendingDecision;
+  const seconds = Math.round((now.getTime() - Date.parse(pending.requestedAt)) / 1000);
+  return {
+    event,
+    entry: entryOf(state, now, {
+      kind: 'resent',
+      cause: { type: 'scheduler' },
+      decision: {
+        decisionId: pending.decisionId,
+        action: pending.action,
+        fromWeight: state.canaryWeight,
+        targetWeight: pending.targetWeight,
+      },
+      message: `Re-published ${pending.detailType}: not applied ${seconds} s after it was requested`,
+    }),
   };
 };

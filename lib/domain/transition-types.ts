@@ -4,7 +4,7 @@ import type { CheckResult } from './judge.ts';
 import type { Phase } from './phase.ts';
 import type { RolloutSpec } from './rollout-spec.ts';
 import type { Weights } from './routes.ts';
-import type { LedgerEntry, RolloutState } from './state.ts';
+import type { LedgerEntry, PendingDecision, RolloutState } from './state.ts';
 import type { JsonPatchOperation } from './virtual-service.ts';
 
 /** What can happen to a rollout. */
@@ -28,6 +28,19 @@ export type Input =
       drift?: DriftRecord;
     }
   | { type: 'apply-failed'; decisionId: string; reason: string }
+  /**
+   * A claimed decision's weights landed after a pause had cancelled it, or under a newer
+   * pending decision: the state takes the weights the cluster now has, so that it says where
+   * traffic is.
+   */
+  | {
+      type: 'landed';
+      revision: number;
+      decision: PendingDecision;
+      weights: Weights;
+      resourceVersion: string;
+      patch: JsonPatchOperation[];
+    }
   /**
    * The VirtualService's weights as read now (`observed`, by the drift check or the guarded
    * patch) and the weights of the ledger's last `applied` entry (`applied`).

@@ -1,13 +1,14 @@
 import type { RolloutState } from './state.ts';
-import { applied, applyFailed } from './transition-apply.ts';
+import { applied, applyFailed, landed } from './transition-apply.ts';
 import { check } from './transition-check.ts';
 import { drift } from './transition-drift.ts';
 import { finalize, updateSpec } from './transition-lifecycle.ts';
 import { pause, resume } from './transition-operator.ts';
-import { ACTIVE, decide, refuse } from './transition-parts.ts';
+import { ACTIVE, decide, isForward, refuse } from './transition-parts.ts';
 import type { Context, Input, Outcome } from './transition-types.ts';
 
-export { pendingEvent } from './transition-parts.ts';
+export { claim } from './transition-apply.ts';
+export { pendingEvent, resend } from './transition-parts.ts';
 export type { Context, Input, Outcome } from './transition-types.ts';
 
 /** The pure state machine: `(state, input) → (next state, events, ledger entry)`. */
@@ -45,6 +46,13 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
       if (!['Progressing', 'Paused', 'WaitingPromotion'].includes(state.phase)) {
         return refuse(state, `cannot promote a rollout that is ${state.phase}`);
       }
+      // The next step is counted from the applied one; a claimed step may still land, and a
+      // step from the same place would apply its weight again.
+      if (!input.full && isForward(state.pending) && state.pending.claimedAt)
+        return refuse(
+          state,
+          `the ${state.pending.action} to ${state.pending.targetWeight}% is being applied; promote again once it has landed`,
+        );
       return decide(
         state,
         ctx,
@@ -65,6 +73,8 @@ export const transition = (state: RolloutState, input: Input, ctx: Context): Out
       return applied(state, input, ctx);
     case 'apply-failed':
       return applyFailed(state, input, ctx);
+    case 'landed':
+      return landed(state, input, ctx);
     case 'drift':
       return drift(state, input, ctx);
   }

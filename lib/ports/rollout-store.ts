@@ -1,4 +1,5 @@
 import type { Phase } from '../domain/phase.ts';
+import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import type { LedgerEntry, RolloutState } from '../domain/state.ts';
 
 export interface RolloutFilter {
@@ -17,13 +18,18 @@ export interface LedgerPage {
  * Rollout state and the append-only decision ledger.
  *
  * Errors: `RolloutVersionConflictError` when the stored version is not the one expected,
- * `RolloutExistsError` when creating over a rollout that is not terminal.
+ * `RolloutExistsError` when creating over a rollout that is not terminal, `TargetOwnedError`
+ * when creating a rollout of a VirtualService that another rollout, not terminal, owns.
+ *
+ * Ownership: creating a rollout that is not terminal makes it the owner of its target
+ * VirtualService (cluster, namespace, name); the commit that makes it terminal releases it.
  */
 export interface RolloutStore {
   get(id: string): Promise<RolloutState | undefined>;
   /**
    * Stores a new rollout (or a new revision of a terminal one) with its first ledger entries.
-   * Fails with `RolloutExistsError` if a non-terminal rollout has that id.
+   * Fails with `RolloutExistsError` if a non-terminal rollout has that id, and with
+   * `TargetOwnedError` if another one owns its VirtualService.
    */
   create(state: RolloutState, entries: LedgerEntry[]): Promise<void>;
   /**
@@ -31,6 +37,8 @@ export interface RolloutStore {
    * `state.version - 1`.
    */
   commit(state: RolloutState, entries: LedgerEntry[]): Promise<void>;
+  /** The id of the rollout, not terminal, that owns this VirtualService; undefined if none. */
+  owner(target: RolloutSpec['target']): Promise<string | undefined>;
   /** Appends entries without touching state (for records that change nothing). */
   append(entries: LedgerEntry[]): Promise<void>;
   /** Rollouts in a scheduled phase whose `nextCheckAt` is at or before `now`, oldest first. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { labelRegex } from '../domain/alert-matching.ts';
 import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
-import { isDuration } from '../domain/duration.ts';
+import { durationMs, isDuration } from '../domain/duration.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import { TEMPLATE_VARIABLES, unknownPlaceholders } from '../domain/template.ts';
 import { alphaSchema, judgeProblems, judgeSchema } from './judge-spec.ts';
@@ -18,7 +18,18 @@ import {
 } from './limits.ts';
 
 const name = dnsLabel;
-const duration = z.string().refine(isDuration, 'must be a duration such as 30s, 1m or 2h');
+/**
+ * Durations stop at a year: more is a slip of the keyboard, and 10^25 ms is past what a Date
+ * holds, so the first step applied after it (`now + interval`) would throw.
+ */
+export const MAX_DURATION = '8760h';
+const duration = z
+  .string()
+  .refine(isDuration, 'must be a duration such as 30s, 1m or 2h')
+  .refine(
+    (text) => !isDuration(text) || durationMs(text) <= durationMs(MAX_DURATION),
+    `must be at most ${MAX_DURATION} (365 days)`,
+  );
 const weight = z.number().int().min(1).max(99);
 
 const destination = z

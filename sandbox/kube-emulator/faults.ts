@@ -1,8 +1,10 @@
 /** What the next `count` matching resource requests do instead of (or before) being served. */
 export interface FaultSpec {
   count: number;
-  /** Answer with this status: a 409 Conflict or 500 InternalError `Status`. */
-  status?: 409 | 500;
+  /** Answer with this status, as the apiserver words it (401, 403, 404, 409, 429, 500, 503). */
+  status?: 401 | 403 | 404 | 409 | 429 | 500 | 503;
+  /** Close the connection without an answer (a reset, as a crashing proxy would). */
+  reset?: boolean;
   /** Never answer; the client has to give up. stop() still closes the connection. */
   timeout?: boolean;
   /** Wait this long, then serve normally (or fail as above). */
@@ -22,8 +24,13 @@ export class FaultQueue {
     if (!Number.isInteger(fault.count) || fault.count < 1) {
       throw new Error(`injectFaults: count must be a positive integer, got ${fault.count}`);
     }
-    if (fault.status === undefined && !fault.timeout && fault.delayMs === undefined) {
-      throw new Error('injectFaults: give status, timeout or delayMs');
+    if (
+      fault.status === undefined &&
+      !fault.timeout &&
+      !fault.reset &&
+      fault.delayMs === undefined
+    ) {
+      throw new Error('injectFaults: give status, timeout, reset or delayMs');
     }
     this.#pending.push({ ...fault, methods: fault.methods?.map((m) => m.toUpperCase()) });
   }

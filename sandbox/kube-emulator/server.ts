@@ -7,11 +7,15 @@ import { type ApiContext, type ApiResponse, serveResource } from './resource-api
 import {
   ApiError,
   conflict,
+  forbidden,
   internalError,
   methodNotAllowed,
+  notFound,
   requestEntityTooLarge,
   resourceNotFound,
+  serviceUnavailable,
   timeout,
+  tooManyRequests,
   unauthorized,
 } from './status.ts';
 import { kubeTimestamp } from './store.ts';
@@ -80,10 +84,18 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
           await sleep(fault.delayMs);
         }
         if (fault.timeout) return undefined;
-        if (fault.status === 409) {
-          throw conflict({ group: type.group, resource: type.plural }, name ?? '');
+        if (fault.reset) {
+          req.socket.destroy();
+          return undefined;
         }
+        const gr = { group: type.group, resource: type.plural };
+        if (fault.status === 401) throw unauthorized();
+        if (fault.status === 403) throw forbidden(gr, name ?? '', method.toLowerCase());
+        if (fault.status === 404) throw notFound(gr, name ?? '');
+        if (fault.status === 409) throw conflict(gr, name ?? '');
+        if (fault.status === 429) throw tooManyRequests();
         if (fault.status === 500) throw internalError('fault injected by the kanari emulator');
+        if (fault.status === 503) throw serviceUnavailable();
       }
       const body = await readBody(req);
       return serveResource(deps.api, {

@@ -144,6 +144,28 @@ export function unauthorized(): ApiError {
   return failure(401, 'Unauthorized', 'Unauthorized');
 }
 
+export function forbidden(gr: GroupResource, name: string, verb: string): ApiError {
+  return failure(
+    403,
+    'Forbidden',
+    `${qualified(gr)} "${name}" is forbidden: User "system:serviceaccount:kanari:kanari" cannot ${verb} resource "${gr.resource}" in API group "${gr.group}"`,
+    objectDetails(gr, name),
+  );
+}
+
+export function tooManyRequests(): ApiError {
+  return failure(429, 'TooManyRequests', 'Too many requests, please try again later.', {});
+}
+
+export function serviceUnavailable(): ApiError {
+  return failure(
+    503,
+    'ServiceUnavailable',
+    'the server is currently unable to handle the request',
+    {},
+  );
+}
+
 export function methodNotAllowed(): ApiError {
   return failure(
     405,

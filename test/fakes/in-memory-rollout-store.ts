@@ -4,6 +4,7 @@ import {
   InvalidCursorError,
   RolloutExistsError,
   RolloutVersionConflictError,
+  TargetOwnedError,
 } from '../../lib/ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../lib/ports/rollout-store.ts';
 
@@ -52,6 +53,8 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export const createInMemoryRolloutStore = (): RolloutStore => {
   const states = new Map<string, RolloutState>();
   const ledgers = new Map<string, StoredEntry[]>();
+  /** VirtualService (cluster/namespace/name) → the rollout that last took it. */
+  const owners = new Map<string, string>();
   let sequence = 0;
 
   const check = (state: RolloutState, entries: LedgerEntry[], extra: number) => {
@@ -85,19 +88,35 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
     }
   };
 
+  const ownerKey = (target: RolloutState['spec']['target']) =>
+    `${target.cluster}/${target.namespace}/${target.virtualService}`;
+  const activeOwner = async (target: RolloutState['spec']['target']) => {
+    const id = owners.get(ownerKey(target));
+    const state = id === undefined ? undefined : states.get(id);
+    return state && !isTerminal(state.phase) ? id : undefined;
+  };
+
   return {
+    owner: activeOwner,
     async get(id) {
       const state = states.get(id);
       return state === undefined ? undefined : stored(state);
     },
 
     async create(state, entries) {
-      check(state, entries, 1);
+      const owning = !isTerminal(state.phase);
+      check(state, entries, owning ? 2 : 1);
       const existing = states.get(state.id);
       if (existing !== undefined && !isTerminal(existing.phase)) {
         throw new RolloutExistsError(`rollout ${state.id} already exists and is ${existing.phase}`);
       }
-      write(state, keyed(entries));
+      const target = ownerKey(state.spec.target);
+      const owner = await activeOwner(state.spec.target);
+      if (owning && owner !== undefined && owner !== state.id)
+        throw new TargetOwnedError(state.spec.target, owner);
+      const items = keyed(entries);
+      if (owning) owners.set(target, state.id);
+      write(state, items);
     },
 
     async commit(state, entries) {

@@ -46,11 +46,15 @@ const MY_SERVICE: RolloutSpec = {
 const PAYMENTS: RolloutSpec = {
   ...seedSpec(),
   name: 'payments',
+  // One VirtualService, one active rollout: each has its own.
+  target: { ...seedSpec().target, virtualService: 'payments' },
   alerts: { bakeWindow: '0s', matchers: [{ labels: { service: 'payments' }, action: 'rollback' }] },
 };
 const CHECKOUT: RolloutSpec = {
   ...seedSpec(),
   name: 'checkout',
+  // One VirtualService, one active rollout: each has its own.
+  target: { ...seedSpec().target, virtualService: 'checkout' },
   alerts: { bakeWindow: '0s', matchers: [{ labels: { service: 'checkout' }, action: 'rollback' }] },
 };
 
@@ -364,7 +368,8 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       labels: { ...a.labels, service: 'checkout' },
     }));
     const body = JSON.stringify({ ...payload, alerts });
-    const response = await post('grafana', body, grafanaHeaders(body));
+    const headers = grafanaHeaders(body);
+    const response = await post('grafana', body, headers);
     expect(response).toMatchObject({
       status: 200,
       body: {
@@ -377,5 +382,16 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
       },
     });
     expect((await env.store.get('sandbox/default/checkout'))?.phase).toBe('RollingBack');
+    // The same signed request replayed inside Grafana's ±5 minute window: its signature is
+    // valid, so it is refused by what it is, the same alert again: a duplicate, no second rollback.
+    const replayed = await post('grafana', body, headers);
+    expect(replayed).toMatchObject({
+      status: 200,
+      body: {
+        outcomes: [{ rollouts: [{ rolloutId: 'sandbox/default/checkout', outcome: 'duplicate' }] }],
+      },
+    });
+    const { entries } = await env.store.ledger('sandbox/default/checkout');
+    expect(entries.filter((e) => e.decision?.action === 'rollback')).toHaveLength(1);
   });
 });

@@ -93,6 +93,24 @@ describe('the console API', () => {
     expect((await call('GET', `${path}/revisions`, { token: null })).status).toBe(401);
   });
 
+  it('gives one VirtualService one active rollout: a second create gets 409 naming the owner', async () => {
+    const path = await start('owned');
+    const second = { ...specNamed('owned'), name: 'owned-again' };
+    const refused = await call('POST', '/rollouts', { body: second });
+    expect(refused.status).toBe(409);
+    expect(refused.json()).toEqual({
+      error: expect.stringMatching(
+        /^VirtualService default\/owned in cluster "sandbox" is owned by rollout sandbox\/default\/owned, which is not finished/,
+      ),
+      owner: 'sandbox/default/owned',
+    });
+    expect((await call('GET', '/rollouts/sandbox/default/owned-again')).status).toBe(404);
+    // Once the owner is rolled back, the route is free for the next one.
+    await call('POST', `${path}/actions/rollback`, { body: { reason: 'make way' } });
+    await harness.settled();
+    expect((await call('POST', '/rollouts', { body: second })).status).toBe(201);
+  });
+
   it('answers 401 without valid credentials, and the action changes nothing', async () => {
     const path = await start('guarded');
     const before = (await call('GET', path)).json();

@@ -9,6 +9,7 @@ import {
   TrafficConflictError,
   TrafficForbiddenError,
   TrafficTargetNotFoundError,
+  TrafficUnavailableError,
 } from '../../lib/ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
@@ -129,27 +130,35 @@ describe('Kubernetes traffic router against the emulator', () => {
     expect(((error as Error).cause as ApiException<unknown>).code).toBe(401);
   });
 
-  it('maps an injected 409 to TrafficConflictError and rethrows an injected 500 as is', async () => {
+  it('maps an injected 409 to TrafficConflictError, not retried', async () => {
     const read = await router.getVirtualService(REF);
+    const requests = emu.requests;
     emu.injectFaults({ count: 1, status: 409, methods: ['PATCH'] });
     await expect(
       router.patchVirtualService(REF, read.metadata.resourceVersion ?? '', SHIFT_TO_CANARY),
     ).rejects.toThrow(TrafficConflictError);
-    emu.injectFaults({ count: 1, status: 500 });
-    const error = await router.getVirtualService(REF).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiException);
-    expect((error as ApiException<unknown>).code).toBe(500);
+    expect(emu.requests - requests).toBe(1);
     expect(weights(stored())).toEqual([100, 0]);
   });
 
-  it('gives up on a request the apiserver never answers, with a plain (retryable) error', async () => {
+  it('retries a 500 and a request never answered, then names what stayed down', async () => {
+    emu.injectFaults({ count: 1, status: 500 });
     emu.injectFaults({ count: 1, timeout: true });
-    const error = await router.getVirtualService(REF).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(TrafficConflictError);
-    expect((error as Error).message).toMatch(/did not answer in time/);
     expect(weights(await router.getVirtualService(REF))).toEqual([100, 0]);
-  }, 10_000);
+    const requests = emu.requests;
+    emu.injectFaults({ count: 10, status: 500 });
+    const error = await router.getVirtualService(REF).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrafficUnavailableError);
+    expect((error as Error).message).toMatch(/Internal error occurred: fault injected/);
+    // The first try and three retries (the default policy), then it gives up.
+    expect(emu.requests - requests).toBe(4);
+    emu.clearFaults();
+    emu.injectFaults({ count: 10, timeout: true });
+    const hung = await router.getVirtualService(REF).catch((e: unknown) => e);
+    expect(hung).toBeInstanceOf(TrafficUnavailableError);
+    expect((hung as Error).message).toMatch(/did not answer in time/);
+    emu.clearFaults();
+  }, 20_000);
 
   it('loadKubeConfig refuses a context the kubeconfig does not have', () => {
     expect(() => loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath, context: 'prod' })).toThrow(

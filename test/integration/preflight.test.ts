@@ -90,7 +90,8 @@ describe('apply refuses before any traffic moves, and writes nothing', () => {
 
   it('refuses a cluster that does not answer', async () => {
     await harness.seedService(serviceNamed('silent'));
-    harness.emulator.injectFaults({ count: 1, timeout: true, methods: ['GET'] });
+    // The first try and its one retry go unanswered.
+    harness.emulator.injectFaults({ count: 2, timeout: true, methods: ['GET'] });
     const message = await refused(specNamed('silent'), 'cluster');
     expect(message).toMatch(/^cluster "sandbox" is not reachable: .*did not answer in time/);
     harness.emulator.clearFaults();

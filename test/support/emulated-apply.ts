@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
 import {
+  createKubernetesClusterReader,
   createKubernetesTrafficRouter,
   loadKubeConfig,
 } from '../../lib/adapters/kubernetes/index.ts';
@@ -22,17 +23,16 @@ export const emulatedApplyDeps = async (
   await createTable({ endpoint, tableName });
   const bus = new FakeEventBus();
   let ids = 0;
+  const kubeConfigs = {
+    sandbox: loadKubeConfig({ kubeconfigPath: emulator.kubeconfigPath, context: 'sandbox' }),
+  };
   const deps: ApplyDeps = {
     store: createDynamoRolloutStore({ client: localDynamoClients(endpoint).doc, tableName }),
     bus,
     now: () => new Date(),
     newId: () => `decision-${++ids}`,
-    router: createKubernetesTrafficRouter({
-      kubeConfigs: {
-        sandbox: loadKubeConfig({ kubeconfigPath: emulator.kubeconfigPath, context: 'sandbox' }),
-      },
-      timeoutMs: options.timeoutMs,
-    }),
+    router: createKubernetesTrafficRouter({ kubeConfigs, timeoutMs: options.timeoutMs }),
+    rules: createKubernetesClusterReader({ kubeConfigs, timeoutMs: options.timeoutMs }),
   };
   return { deps, bus };
 };

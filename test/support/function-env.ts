@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DeleteTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DeleteTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import { createTable, localDynamoClients } from '../../sandbox/dynamodb-local.ts';
@@ -21,6 +21,8 @@ export interface FunctionEnv {
   events: CapturedEvent[];
   /** Every item of the table, sorted: equal snapshots mean nothing was written. */
   snapshot(): Promise<unknown[]>;
+  /** Deletes every item of the table, for a test that starts over between runs. */
+  clear(): Promise<void>;
   restore(): Promise<void>;
 }
 
@@ -93,6 +95,15 @@ export const prepareFunctionEnv = async (
         new ScanCommand({ TableName: tableName, ConsistentRead: true }),
       );
       return Items.map((item) => JSON.stringify(item)).sort();
+    },
+    async clear() {
+      const { Items = [] } = await client.send(
+        new ScanCommand({ TableName: tableName, ConsistentRead: true }),
+      );
+      for (const { PK, SK } of Items)
+        await client.send(
+          new DeleteItemCommand({ TableName: tableName, Key: { PK, SK } as never }),
+        );
     },
     async restore() {
       for (const [key, value] of Object.entries(saved)) {

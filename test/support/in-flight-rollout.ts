@@ -19,7 +19,9 @@ export const startInFlight = async (
 ): Promise<RolloutState> => {
   const bus = new FakeEventBus();
   const router = new FakeTrafficRouter();
-  router.put(spec.target.cluster, seedVirtualService(spec.target.namespace));
+  const vs = seedVirtualService(spec.target.namespace);
+  vs.metadata.name = spec.target.virtualService;
+  router.put(spec.target.cluster, vs);
   const deps = { store, bus, now: () => new Date(), newId: randomUUID };
   const { state: started } = await startRollout(deps, spec, {
     type: 'operator',

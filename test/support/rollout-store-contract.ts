@@ -5,6 +5,7 @@ import {
   InvalidCursorError,
   RolloutExistsError,
   RolloutVersionConflictError,
+  TargetOwnedError,
 } from '../../lib/ports/errors.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import {
@@ -152,6 +153,51 @@ export const rolloutStoreContract = (
           expect(await ledgerOf(old.id)).toEqual(['old revision', 'new revision']);
         },
       );
+    });
+
+    describe('ownership of a VirtualService', () => {
+      /** A rollout named `name` whose target is the VirtualService `cart` of prod/shop. */
+      const onCart = (name: string, overrides: Partial<RolloutState> = {}) => {
+        const state = rolloutState(`prod/shop/${name}`, overrides);
+        return {
+          ...state,
+          spec: { ...state.spec, target: { ...state.spec.target, virtualService: 'cart' } },
+        };
+      };
+
+      it('refuses a second active rollout of the same VirtualService, naming the owner, and writes nothing', async () => {
+        await seed(onCart('cart'), 'first');
+        const second = onCart('cart-two');
+        const error = await store
+          .create(second, [ledgerEntry(second, 'second')])
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TargetOwnedError);
+        expect((error as TargetOwnedError).owner).toBe('prod/shop/cart');
+        expect((error as Error).message).toMatch(
+          /VirtualService shop\/cart in cluster "prod" is owned by rollout prod\/shop\/cart/,
+        );
+        expect(await store.get(second.id)).toBeUndefined();
+        expect(await ledgerOf(second.id)).toEqual([]);
+      });
+
+      it('lets another rollout take it once the owner has ended, and the owner its own next revision', async () => {
+        const first = await seed(onCart('cart'), 'first');
+        expect(await store.owner(first.spec.target)).toBe('prod/shop/cart');
+        await store.commit(next(first, { phase: 'RolledBack', finishedAt: at(0) }), []);
+        expect(await store.owner(first.spec.target)).toBeUndefined();
+        const second = onCart('cart-two');
+        await store.create(second, [ledgerEntry(second, 'second')]);
+        expect((await store.get(second.id))?.phase).toBe('Progressing');
+        // Now the first may not come back while the second runs.
+        const again = onCart('cart', { revision: 2, version: 3, phase: 'Pending' });
+        await expect(store.create(again, [])).rejects.toBeInstanceOf(TargetOwnedError);
+        await store.commit(next(second, { phase: 'Succeeded', finishedAt: at(1) }), []);
+        await store.create(again, [ledgerEntry(again, 'again')]);
+        const third = onCart('cart', { revision: 3, version: 5, phase: 'Pending' });
+        await store.commit(next(again, { phase: 'Aborted', finishedAt: at(2) }), []);
+        await store.create(third, []);
+        expect((await store.get('prod/shop/cart'))?.revision).toBe(3);
+      });
     });
 
     describe('append', () => {

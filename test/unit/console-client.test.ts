@@ -114,6 +114,12 @@ describe('console ledger markers', () => {
     expect(markerOf(check(0, 10, 'inconclusive', metric({ verdict: 'inconclusive' }))).label).toBe(
       '⏸ Hold',
     );
+    const down = metric({
+      value: null,
+      verdict: 'inconclusive',
+      sourceDown: 'connect ECONNREFUSED',
+    });
+    expect(markerOf(check(0, 10, 'inconclusive', down)).label).toBe('⚡ Source down · hold');
     expect(markerOf(check(0, 10, 'pass', metric())).label).toBe('✔ Passed');
     const rollback = ledgerEntry(state, 'rollback', {
       kind: 'action',

@@ -150,7 +150,7 @@ describe('the drift check', () => {
 });
 
 describe("kanari's own writes are not drift", () => {
-  it('a step applied while the operator paused is in the ledger, not the state: no drift', async () => {
+  it('a claimed step that lands after the operator paused moves the paused state with it: no drift', async () => {
     const w = await world();
     await operatorAction(w.core, ID, 'promote', why);
     // The operator pauses while shift-traffic is patching: the patch lands, its commit loses.
@@ -159,9 +159,17 @@ describe("kanari's own writes are not drift", () => {
       void operatorAction(w.core, ID, 'pause', why);
     };
     const [outcome] = await w.deliver();
-    expect(outcome).toMatchObject({ outcome: 'applied', phase: 'superseded' });
+    expect(outcome).toMatchObject({ outcome: 'applied', phase: 'Paused' });
     expect(w.weights()).toEqual({ primary: 80, canary: 20 });
-    expect(await w.state()).toMatchObject({ phase: 'Paused', canaryWeight: 10 });
+    expect(await w.state()).toMatchObject({ phase: 'Paused', canaryWeight: 20, stepIndex: 1 });
+    const ledger = await w.ledger();
+    expect(ledger.find((e) => e.decision?.action === 'pause')?.message).toMatch(
+      /the step to 20% was already being applied and may land first/,
+    );
+    expect(ledger.at(-1)).toMatchObject({ kind: 'applied', phase: 'Paused' });
+    expect(ledger.at(-1)?.message).toMatch(
+      /^Paused at 20%: the step to 20% was already being applied/,
+    );
     await operatorAction(w.core, ID, 'resume', why);
     expect(await w.checkDrift()).toEqual([{ id: ID, outcome: 'in-sync' }]);
     expect((await w.ledger()).some((e) => e.kind === 'drift' || e.drift)).toBe(false);

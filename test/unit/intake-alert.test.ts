@@ -293,3 +293,49 @@ describe('alert intake', () => {
     expect(outcomes[0]).toMatchObject({ rollouts: [{ outcome: 'rollback-requested' }] });
   });
 });
+
+describe('an alert belongs to the revisions live when it started firing', () => {
+  it('a replayed alert of a rolled-back revision does not roll back the next one', async () => {
+    const w = await world();
+    w.advance(60_000);
+    const alert = firing('CanaryHighErrorRate', {
+      startsAt: new Date(Date.parse('2026-01-01T00:00:30Z')).toISOString(),
+    });
+    const [first] = await intakeAlerts(w.intake, [alert]);
+    expect(first).toMatchObject({ rollouts: [{ outcome: 'rollback-requested' }] });
+    await w.deliver();
+    expect((await w.state()).phase).toBe('RolledBack');
+    // The fix ships as revision 2; the old alert is delivered again (replayed, or still firing).
+    w.advance(60_000);
+    await startRollout(
+      w.intake,
+      { ...seedSpec(), alerts: ALERTS },
+      { type: 'operator', actor: 'test', reason: 'retry' },
+    );
+    await w.deliver();
+    const revision2 = await w.state();
+    expect(revision2).toMatchObject({ revision: 2, phase: 'Progressing' });
+    const [replayed] = await intakeAlerts(w.intake, [alert]);
+    expect(replayed).toMatchObject({
+      outcome: 'matched',
+      rollouts: [
+        {
+          rolloutId: ID,
+          outcome: 'stale',
+          message: expect.stringMatching(
+            /before revision 2 started at .*; it is about an earlier revision/,
+          ),
+        },
+      ],
+    });
+    expect(await w.state()).toEqual(revision2);
+    // The same alert firing anew, after revision 2 started, is about revision 2.
+    w.advance(1000);
+    const anew = {
+      ...alert,
+      startsAt: new Date(Date.parse(revision2.createdAt) + 500).toISOString(),
+    };
+    const [fresh] = await intakeAlerts(w.intake, [anew]);
+    expect(fresh).toMatchObject({ rollouts: [{ outcome: 'rollback-requested' }] });
+  });
+});

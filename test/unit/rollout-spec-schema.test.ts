@@ -185,6 +185,29 @@ describe('rollout spec schema', () => {
     });
   });
 
+  it('bounds durations at a year: 10^25 ms would be past what a Date holds', () => {
+    const withDurations = (value: string) => ({
+      ...valid,
+      analysis: {
+        ...valid.analysis,
+        interval: value,
+        progressDeadline: value,
+        metrics: [{ ...valid.analysis.metrics[0], interval: value }],
+      },
+      alerts: { bakeWindow: value, matchers: [{ labels: { a: 'b' } }] },
+    });
+    const huge = parseRolloutSpec(withDurations('6465913132315448424884350ms'));
+    expect(huge.ok || huge.problems).toEqual([
+      { path: 'analysis.interval', message: 'must be at most 8760h (365 days)' },
+      { path: 'analysis.progressDeadline', message: 'must be at most 8760h (365 days)' },
+      { path: 'analysis.metrics[0].interval', message: 'must be at most 8760h (365 days)' },
+      { path: 'alerts.bakeWindow', message: 'must be at most 8760h (365 days)' },
+    ]);
+    expect(parseRolloutSpec(withDurations('8761h')).ok).toBe(false);
+    const year = parseRolloutSpec(withDurations('8760h'));
+    expect(year.ok || year.problems).toBe(true);
+  });
+
   it('refuses template variables it does not know', () => {
     const parsed = parseRolloutSpec({
       ...valid,

@@ -37,10 +37,22 @@ export const isTransactionConflict = (error: unknown): boolean => {
   );
 };
 
-/** An attribute of the item that failed the condition (ReturnValuesOnConditionCheckFailure). */
-export const failedItemAttribute = (error: unknown, name: string): string | undefined => {
+/** The condition on the item at `index` of a transaction failed. */
+export const conditionFailedAt = (error: unknown, index: number): boolean =>
+  reasonsOf(error)[index]?.Code === 'ConditionalCheckFailed';
+
+/**
+ * An attribute of the item that failed the condition (ReturnValuesOnConditionCheckFailure),
+ * the first of a transaction unless `index` says which.
+ */
+export const failedItemAttribute = (
+  error: unknown,
+  name: string,
+  index = 0,
+): string | undefined => {
   const item =
-    reasonsOf(error)[0]?.Item ?? (error as { Item?: CancellationReason['Item'] } | undefined)?.Item;
+    reasonsOf(error)[index]?.Item ??
+    (error as { Item?: CancellationReason['Item'] } | undefined)?.Item;
   const value = item?.[name];
   return value?.N ?? value?.S;
 };

@@ -124,6 +124,7 @@ const LEDGER_KINDS = [
   'failed',
   'update',
   'drift',
+  'resent',
 ] as const satisfies readonly LedgerKind[];
 
 const ledgerItemSchema = z.object({

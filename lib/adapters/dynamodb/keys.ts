@@ -14,6 +14,11 @@ export const LIST_PK = 'ROLLOUT';
 
 export const rolloutPK = (id: string): string => `ROLLOUT#${id}`;
 
+/** The ownership item of a VirtualService: `OWNER#cluster/namespace/name`, `owner`: the rollout id. */
+export const OWNER_SK = 'OWNER';
+export const ownerPK = (target: RolloutState['spec']['target']): string =>
+  `OWNER#${target.cluster}/${target.namespace}/${target.virtualService}`;
+
 export const isScheduled = (phase: Phase): boolean => SCHEDULED_PHASES.includes(phase);
 
 const pad = (value: number, width: number, what: string): string => {

@@ -9,16 +9,18 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { TERMINAL_PHASES } from '../../domain/phase.ts';
+import { isTerminal, TERMINAL_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
 import {
   InvalidCursorError,
   RolloutExistsError,
   RolloutVersionConflictError,
+  TargetOwnedError,
 } from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
 import {
   anyConditionFailed,
+  conditionFailedAt,
   failedItemAttribute,
   firstConditionFailed,
   isTransactionConflict,
@@ -33,6 +35,8 @@ import {
   LIST_INDEX,
   LIST_PK,
   listPrefix,
+  OWNER_SK,
+  ownerPK,
   rolloutPK,
   STATE_SK,
 } from './keys.ts';
@@ -144,6 +148,21 @@ export const createDynamoRolloutStore = ({
     },
   });
 
+  // One active rollout per VirtualService. Create takes the ownership item (or keeps it: the
+  // same rollout's next revision); an owner that has ended since is taken over, conditional
+  // on still being that owner, so ending a rollout needs no write of its own.
+  const takeOwnership = (state: RolloutState, previous?: string): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: { PK: ownerPK(state.spec.target), SK: OWNER_SK, owner: state.id },
+      ConditionExpression: previous
+        ? '#owner = :previous'
+        : 'attribute_not_exists(PK) OR #owner = :id',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: previous ? { ':previous': previous } : { ':id': state.id },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  });
   const ledgerCollision = (error: unknown): Error =>
     new Error('a ledger entry key already exists; ledger entries are never overwritten', {
       cause: error,
@@ -167,17 +186,34 @@ export const createDynamoRolloutStore = ({
     return items;
   };
 
+  const get = async (id: string): Promise<RolloutState | undefined> => {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { PK: rolloutPK(id), SK: STATE_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : parseStateItem(Item);
+  };
+
+  /** The rollout that owns a VirtualService now: the last to take it, unless it has ended. */
+  const owner: RolloutStore['owner'] = async (target) => {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { PK: ownerPK(target), SK: OWNER_SK },
+        ConsistentRead: true,
+      }),
+    );
+    const id = typeof Item?.owner === 'string' ? Item.owner : undefined;
+    const state = id ? await get(id) : undefined;
+    return state && !isTerminal(state.phase) ? id : undefined;
+  };
+
   return {
-    async get(id) {
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { PK: rolloutPK(id), SK: STATE_SK },
-          ConsistentRead: true,
-        }),
-      );
-      return Item === undefined ? undefined : parseStateItem(Item);
-    },
+    get,
+    owner,
 
     async create(state, entries) {
       const terminal = Object.fromEntries(TERMINAL_PHASES.map((phase, i) => [`:t${i}`, phase]));
@@ -186,17 +222,34 @@ export const createDynamoRolloutStore = ({
         ExpressionAttributeNames: { '#phase': 'phase' },
         ExpressionAttributeValues: terminal,
       });
-      try {
-        await transact([put, ...ledgerPuts(entries)]);
-      } catch (error) {
-        if (firstConditionFailed(error)) {
-          const phase = failedItemAttribute(error, 'phase') ?? 'not terminal';
-          throw new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
-            cause: error,
-          });
+      const owning = !isTerminal(state.phase);
+      let previous: string | undefined;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await transact([
+            put,
+            ...(owning ? [takeOwnership(state, previous)] : []),
+            ...ledgerPuts(entries),
+          ]);
+          return;
+        } catch (error) {
+          if (firstConditionFailed(error)) {
+            const phase = failedItemAttribute(error, 'phase') ?? 'not terminal';
+            throw new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
+              cause: error,
+            });
+          }
+          if (!owning || !conditionFailedAt(error, 1)) {
+            if (anyConditionFailed(error)) throw ledgerCollision(error);
+            throw error;
+          }
+          const taken = failedItemAttribute(error, 'owner', 1);
+          const takenBy = taken ? await get(taken) : undefined;
+          if (taken && takenBy && !isTerminal(takenBy.phase))
+            throw new TargetOwnedError(state.spec.target, taken);
+          if (!taken || attempt >= CONFLICT_ATTEMPTS) throw error;
+          previous = taken;
         }
-        if (anyConditionFailed(error)) throw ledgerCollision(error);
-        throw error;
       }
     },
 

@@ -6,6 +6,7 @@ import {
 import type { KanariEvent } from '../../domain/events.ts';
 import { KanariError } from '../../ports/errors.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
+import { type RetryPolicy, withRetries } from '../retry.ts';
 
 export const EVENT_SOURCE = 'kanari';
 const BATCH = 10; // PutEvents takes at most 10 entries
@@ -13,27 +14,42 @@ const BATCH = 10; // PutEvents takes at most 10 entries
 /** EventBridge refused some entries. */
 export class EventPublishError extends KanariError {}
 
-/** Publishes kanari events on an EventBridge bus with source `kanari`. */
+/**
+ * Publishes kanari events on an EventBridge bus with source `kanari`. Entries that EventBridge
+ * refuses (`FailedEntryCount` > 0: throttled, internal failure) are sent again, only those,
+ * with backoff; if some are still refused, it throws, so the caller never reports work that
+ * was not done.
+ */
 export const createEventBridgeBus = (options: {
-  client: EventBridgeClient;
+  client: Pick<EventBridgeClient, 'send'>;
   busName: string;
+  retry?: RetryPolicy;
 }): EventBus => ({
   async publish(events: KanariEvent[]): Promise<void> {
     for (let start = 0; start < events.length; start += BATCH) {
-      const entries: PutEventsRequestEntry[] = events.slice(start, start + BATCH).map((event) => ({
+      let entries: PutEventsRequestEntry[] = events.slice(start, start + BATCH).map((event) => ({
         Source: EVENT_SOURCE,
         DetailType: event.detailType,
         Detail: JSON.stringify(event.detail),
         EventBusName: options.busName,
         Resources: [],
       }));
-      const result = await options.client.send(new PutEventsCommand({ Entries: entries }));
-      if (result.FailedEntryCount) {
-        const failed = (result.Entries ?? []).filter((entry) => entry.ErrorCode);
-        throw new EventPublishError(
-          `EventBridge refused ${result.FailedEntryCount} event(s): ${failed.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`,
-        );
-      }
+      await withRetries(
+        async () => {
+          const result = await options.client.send(new PutEventsCommand({ Entries: entries }));
+          if (!result.FailedEntryCount) return;
+          // Result entries are in request order; a refused one has an ErrorCode.
+          const answers = result.Entries ?? [];
+          const refused = answers.filter((entry) => entry.ErrorCode);
+          if (answers.length === entries.length)
+            entries = entries.filter((_, i) => answers[i]?.ErrorCode);
+          throw new EventPublishError(
+            `EventBridge refused ${result.FailedEntryCount} event(s): ${refused.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`,
+          );
+        },
+        (error) => error instanceof EventPublishError,
+        options.retry,
+      );
     }
   },
 });

@@ -7,7 +7,8 @@ import {
 import type { JsonPatchOperation, VirtualService } from '../../domain/virtual-service.ts';
 import { TrafficTargetNotFoundError } from '../../ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../../ports/traffic-router.ts';
-import { toTrafficError } from './map-error.ts';
+import type { RetryPolicy } from '../retry.ts';
+import { kubeRequest } from './map-error.ts';
 import { withTimeout } from './timeout.ts';
 
 export interface KubernetesTrafficRouterOptions {
@@ -17,6 +18,8 @@ export interface KubernetesTrafficRouterOptions {
   version?: string;
   /** Bound on each API request, so a hung apiserver fails the call. Defaults to 5 s. */
   timeoutMs?: number;
+  /** Retries of a request that timed out, lost its connection or got a 5xx or 429. */
+  retry?: RetryPolicy;
 }
 
 const GROUP = 'networking.istio.io';
@@ -29,7 +32,6 @@ export function createKubernetesTrafficRouter(opts: KubernetesTrafficRouterOptio
   const version = opts.version ?? DEFAULT_VERSION;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clients = new Map<string, CustomObjectsApi>();
-
   const clientFor = (ref: VirtualServiceRef): CustomObjectsApi => {
     let api = clients.get(ref.cluster);
     if (!api) {
@@ -56,14 +58,10 @@ export function createKubernetesTrafficRouter(opts: KubernetesTrafficRouterOptio
     async getVirtualService(ref) {
       const api = clientFor(ref);
       const what = describe('get', ref);
-      try {
-        return asVirtualService(
-          await api.getNamespacedCustomObject(target(ref), withTimeout(timeoutMs)),
-          what,
-        );
-      } catch (error) {
-        throw toTrafficError(error, what);
-      }
+      const body = await kubeRequest(what, opts.retry, () =>
+        api.getNamespacedCustomObject(target(ref), withTimeout(timeoutMs)),
+      );
+      return asVirtualService(body, what);
     },
 
     async patchVirtualService(ref, expectedResourceVersion, ops) {
@@ -79,14 +77,10 @@ export function createKubernetesTrafficRouter(opts: KubernetesTrafficRouterOptio
         PatchStrategy.JsonPatch,
         withTimeout(timeoutMs),
       );
-      try {
-        return asVirtualService(
-          await api.patchNamespacedCustomObject({ ...target(ref), body }, options),
-          what,
-        );
-      } catch (error) {
-        throw toTrafficError(error, what);
-      }
+      const written = await kubeRequest(what, opts.retry, () =>
+        api.patchNamespacedCustomObject({ ...target(ref), body }, options),
+      );
+      return asVirtualService(written, what);
     },
   };
 }
