@@ -2,7 +2,7 @@ import type { AnalysisState } from './analysis-state.ts';
 import type { DriftRecord } from './drift.ts';
 import type { Cause, DetailType } from './events.ts';
 import type { CheckResult } from './judge.ts';
-import type { Phase } from './phase.ts';
+import { type Phase, SCHEDULED_PHASES } from './phase.ts';
 import type { RolloutSpec } from './rollout-spec.ts';
 import type { Weights } from './routes.ts';
 import type { JsonPatchOperation } from './virtual-service.ts';
@@ -115,3 +115,10 @@ export interface LedgerEntry {
   drift?: DriftRecord;
   message: string;
 }
+
+/**
+ * Whether the scheduler looks at a rollout: in a scheduled phase, or with a decision pending in
+ * any phase (a finalize after Succeeded), so that a decision whose event was lost is re-sent.
+ */
+export const isScheduledState = (state: RolloutState): boolean =>
+  SCHEDULED_PHASES.includes(state.phase) || state.pending !== undefined;

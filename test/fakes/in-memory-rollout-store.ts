@@ -1,5 +1,5 @@
 import { isTerminal, SCHEDULED_PHASES } from '../../lib/domain/phase.ts';
-import type { LedgerEntry, RolloutState } from '../../lib/domain/state.ts';
+import { isScheduledState, type LedgerEntry, type RolloutState } from '../../lib/domain/state.ts';
 import {
   InvalidCursorError,
   RolloutExistsError,
@@ -63,7 +63,7 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
         `cannot write ${entries.length + extra} items atomically (DynamoDB allows ${MAX_TRANSACTION_ITEMS})`,
       );
     }
-    if (SCHEDULED_PHASES.includes(state.phase)) isoInstant(state.nextCheckAt, 'nextCheckAt');
+    if (isScheduledState(state)) isoInstant(state.nextCheckAt, 'nextCheckAt');
   };
 
   const keyed = (entries: LedgerEntry[]): StoredEntry[] =>
@@ -142,9 +142,7 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
       positiveLimit(limit, 'listDue');
       return [...states.values()]
         .filter(
-          (state) =>
-            SCHEDULED_PHASES.includes(state.phase) &&
-            Date.parse(state.nextCheckAt) <= now.getTime(),
+          (state) => isScheduledState(state) && Date.parse(state.nextCheckAt) <= now.getTime(),
         )
         .map((state) => ({
           state,

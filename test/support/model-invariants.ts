@@ -1,4 +1,3 @@
-import { isTerminal } from '../../lib/domain/phase.ts';
 import { currentWeights, type Weights } from '../../lib/domain/routes.ts';
 import type { LedgerEntry, PendingDecision, RolloutState } from '../../lib/domain/state.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
@@ -144,10 +143,7 @@ export const violations = ({ state, entries, vs, observed }: Look): string[] => 
 export const settledViolations = (look: Look): string[] => {
   const { state, observed } = look;
   const found: string[] = [];
-  // Terminal with a decision pending is allowed: a Succeeded rollout's finalize whose event was
-  // lost is never re-sent (Succeeded is not a scheduled phase), a known gap.
-  if (state.pending && !isTerminal(state.phase))
-    found.push(`still pending ${state.pending.action} after the drain`);
+  if (state.pending) found.push(`still pending ${state.pending.action} after the drain`);
   if (state.canaryWeight !== observed.canary)
     found.push(
       `state says canary ${state.canaryWeight}%, the VirtualService has ${observed.canary}% (phase ${state.phase}: ${state.message})`,

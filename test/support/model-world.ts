@@ -6,7 +6,6 @@ import { type OperatorAction, operatorAction } from '../../lib/app/operator-acti
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import type { EventDetail } from '../../lib/domain/events.ts';
 import { TRAFFIC_REQUESTS } from '../../lib/domain/events.ts';
-import { isTerminal } from '../../lib/domain/phase.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
 import { TrafficConflictError } from '../../lib/ports/errors.ts';
@@ -142,8 +141,6 @@ export interface Stats {
   commands: number;
   faults: number;
   failedInvocations: number;
-  /** Succeeded rollouts whose finalize was lost: never re-sent, it stays pending. */
-  lostFinalizes: number;
 }
 
 /** Lambda retries a failed async invocation twice; after that the event is gone. */
@@ -290,10 +287,10 @@ export class World {
     }
   }
 
-  /** A decision pending on a rollout the scheduler looks at (a terminal one's is never re-sent). */
+  /** A decision pending on any rollout (the scheduler re-sends it, whatever the phase). */
   private async anyPending(): Promise<boolean> {
     const states = await Promise.all(this.rollouts.map((r) => this.base.get(r.id)));
-    return states.some((state) => state?.pending !== undefined && !isTerminal(state.phase));
+    return states.some((state) => state?.pending !== undefined);
   }
 
   private throttling(store: RolloutStore): RolloutStore {

@@ -129,6 +129,22 @@ describe('after Succeeded', () => {
     expect(w.hosts()).toEqual({ 'my-service': 90, 'my-service-v2': 10 });
   });
 
+  it('a finalize whose event was lost is published again by the scheduler, and lands', async () => {
+    const w = await succeeded();
+    await operatorAction(w.core, ID, 'finalize', { actor: 'alice', reason: 'v2 is on my-service' });
+    w.bus.drain(); // the Finalize Requested event never reaches shift-traffic
+    await w.tick();
+    await w.tick();
+    expect(w.hosts()).toEqual({ 'my-service': 100, 'my-service-v2': 0 });
+    const state = await w.state();
+    expect(state).toMatchObject({ phase: 'Succeeded', canaryWeight: 0 });
+    expect(state.pending).toBeUndefined();
+    const resent = (await w.ledger()).filter((e) => e.kind === 'resent');
+    expect(resent.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Re-published Finalize Requested: not applied/),
+    ]);
+  });
+
   it('an alert in the bake window after finalize is refused: nothing to roll back', async () => {
     const w = world();
     await w.apply({

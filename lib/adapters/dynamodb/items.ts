@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { PHASES } from '../../domain/phase.ts';
-import type { LedgerEntry, LedgerKind, RolloutState } from '../../domain/state.ts';
+import {
+  isScheduledState,
+  type LedgerEntry,
+  type LedgerKind,
+  type RolloutState,
+} from '../../domain/state.ts';
 import { MalformedItemError } from './errors.ts';
 import {
   DUE_PK,
   dueSK,
-  isScheduled,
   LEDGER_PREFIX,
   LIST_PK,
   ledgerSK,
@@ -44,7 +48,7 @@ export const stateItem = (state: RolloutState): Item => ({
   namespace: state.spec.target.namespace,
   listPK: LIST_PK,
   listSK: listSK(state),
-  ...(isScheduled(state.phase) ? { duePK: DUE_PK, dueSK: dueSK(state) } : {}),
+  ...(isScheduledState(state) ? { duePK: DUE_PK, dueSK: dueSK(state) } : {}),
   state: withoutUndefined(state),
 });
 

@@ -1,5 +1,3 @@
-import type { Phase } from '../../domain/phase.ts';
-import { SCHEDULED_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
 
 /** Index names and key values; infra/dynamodb-table.yml defines the same names. */
@@ -18,8 +16,6 @@ export const rolloutPK = (id: string): string => `ROLLOUT#${id}`;
 export const OWNER_SK = 'OWNER';
 export const ownerPK = (target: RolloutState['spec']['target']): string =>
   `OWNER#${target.cluster}/${target.namespace}/${target.virtualService}`;
-
-export const isScheduled = (phase: Phase): boolean => SCHEDULED_PHASES.includes(phase);
 
 const pad = (value: number, width: number, what: string): string => {
   if (!Number.isSafeInteger(value) || value < 0) {
