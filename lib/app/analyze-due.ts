@@ -1,3 +1,5 @@
+import type { AnalysisState } from '../domain/analysis-state.ts';
+import type { CheckResult } from '../domain/judge.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
 import { resend, transition } from '../domain/transition.ts';
@@ -5,6 +7,7 @@ import { RolloutVersionConflictError } from '../ports/errors.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import type { CoreDeps } from './deps.ts';
 import { measureRollout } from './measure.ts';
+import { QueryBatch } from './query-batch.ts';
 
 export interface AnalyzeDeps extends CoreDeps {
   /** The metrics backend for a rollout (one per provider or per cluster). */
@@ -21,24 +24,76 @@ export type AnalyzeOutcome =
   /** This rollout's analysis threw; the others in the tick went on. */
   | { id: string; outcome: 'error'; message: string };
 
+/** At most this many rollouts are written (committed, published) at once in one tick. */
+export const COMMIT_CONCURRENCY = 32;
+
+/** `fn` over `items`, at most `size` at a time, results in the items' order. */
+const mapPool = async <T, R>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> => {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+};
+
+/** A due rollout after the measure phase: its check, when it was Progressing and idle. */
+interface Measured {
+  state: RolloutState;
+  measured?: { check: CheckResult; analysis?: AnalysisState };
+}
+
 /**
- * One scheduler tick: judges every due rollout and records the result. A decision is written
- * under the version it was based on before its event is published, so two ticks racing on one
- * rollout advance it once. One rollout that throws (a query error, a bad spec read back) is
- * reported as its own `error` outcome and never stops the others: nothing of it was written,
- * so the next tick tries it again.
+ * One scheduler tick: judges every due rollout and records the result, in two phases.
+ * 1. Measure every due rollout at once, against one QueryBatch per metrics provider: every
+ *    rollout's queries are asked before the first answer is used, so the tick costs one
+ *    request per distinct built-in query (and evaluation time or range), not per rollout;
+ *    custom queries go out per rollout. All are evaluated at the tick's `now`.
+ * 2. Judge and write each rollout, COMMIT_CONCURRENCY at a time. A decision is written under
+ *    the version it was based on before its event is published, so two ticks racing on one
+ *    rollout advance it once.
+ * One rollout that throws (a bad spec read back, no provider for its cluster) is reported as
+ * its own `error` outcome and never stops the others: nothing of it was written, so the next
+ * tick tries it again. A query that fails is the backend's failure (`sourceDown`) for every
+ * rollout that used it.
  */
 export const analyzeDue = async (
   deps: AnalyzeDeps,
   options: { limit?: number } = {},
 ): Promise<AnalyzeOutcome[]> => {
-  const due = await deps.store.listDue(deps.now(), options.limit ?? 50);
-  return Promise.all(due.map((state) => analyzeIsolated(deps, state)));
+  const now = deps.now();
+  const due = await deps.store.listDue(now, options.limit ?? 50);
+  const batches = new Map<MetricsProvider, QueryBatch>();
+  const batchFor = (spec: RolloutSpec): QueryBatch => {
+    const provider = deps.metricsFor(spec);
+    const batch = batches.get(provider) ?? new QueryBatch(provider);
+    batches.set(provider, batch);
+    return batch;
+  };
+  const measured = await Promise.all(
+    due.map((state) => isolated(state, () => measureDue(batchFor, state, now))),
+  );
+  const queries = [...batches.values()].reduce((sum, batch) => sum + batch.queries, 0);
+  deps.log?.('metric queries', { rollouts: due.length, queries });
+  return mapPool(measured, COMMIT_CONCURRENCY, (m) =>
+    'outcome' in m ? Promise.resolve(m) : isolated(m.state, () => commitRollout(deps, m)),
+  );
 };
 
-const analyzeIsolated = async (deps: AnalyzeDeps, state: RolloutState): Promise<AnalyzeOutcome> => {
+const isolated = async <T>(
+  state: RolloutState,
+  run: () => Promise<T>,
+): Promise<T | AnalyzeOutcome> => {
   try {
-    return await analyzeRollout(deps, state);
+    return await run();
   } catch (error) {
     return {
       id: state.id,
@@ -48,10 +103,27 @@ const analyzeIsolated = async (deps: AnalyzeDeps, state: RolloutState): Promise<
   }
 };
 
-/** Judges one rollout as of `state`. */
+/** Phase 1 for one rollout: its check, if it is Progressing with no decision pending. */
+const measureDue = async (
+  batchFor: (spec: RolloutSpec) => MetricsProvider,
+  state: RolloutState,
+  now: Date,
+): Promise<Measured> => {
+  if (state.pending || state.phase !== 'Progressing') return { state };
+  return { state, measured: await measureRollout(batchFor(state.spec), state, now) };
+};
+
+/** Judges one rollout as of `state` (both phases, for one rollout alone). */
 export const analyzeRollout = async (
   deps: AnalyzeDeps,
   state: RolloutState,
+): Promise<AnalyzeOutcome> =>
+  commitRollout(deps, await measureDue(deps.metricsFor, state, deps.now()));
+
+/** Phase 2 for one rollout: re-send a lost decision, or judge its check and record it. */
+const commitRollout = async (
+  deps: AnalyzeDeps,
+  { state, measured }: Measured,
 ): Promise<AnalyzeOutcome> => {
   const { id } = state;
   if (state.pending) {
@@ -68,10 +140,10 @@ export const analyzeRollout = async (
     await deps.store.append([entry]);
     return { id, outcome: 'resent', decisionId: state.pending.decisionId };
   }
-  if (state.phase !== 'Progressing')
+  if (state.phase !== 'Progressing' || !measured)
     return { id, outcome: 'skipped', message: `rollout is ${state.phase}` };
 
-  const { check, analysis } = await measureRollout(deps.metricsFor(state.spec), state, deps.now());
+  const { check, analysis } = measured;
   // The compare judge's counts go with the check's write: a check discarded by a race leaves
   // them as they were, and the next check reads its buckets again.
   const outcome = transition(

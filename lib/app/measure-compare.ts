@@ -9,14 +9,18 @@ import {
   labelOf,
   readFrom,
 } from '../domain/analysis-state.ts';
-import { bucketIncreaseQuery, resultOf } from '../domain/count-queries.ts';
 import { durationMs } from '../domain/duration.ts';
 import type { MetricResult } from '../domain/judge.ts';
 import { type CountBucket, compareVerdict, initialCompareState } from '../domain/judge-compare.ts';
-import { type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
+import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
-import { countBuckets, primaryBucketBound } from './measure-counts.ts';
+import {
+  alignedToBuckets,
+  countBuckets,
+  primaryBucketBound,
+  primaryBuckets,
+} from './measure-counts.ts';
 
 /** The primary's latency bound is read over at least this much time before the step. */
 const BOUND_WINDOW_SECONDS = 600;
@@ -31,13 +35,7 @@ const bucketAtOrAbove = async (
   ms: number,
   window: { end: Date; seconds: number },
 ): Promise<number | null> => {
-  const primary = { namespace: spec.target.namespace, workload: workloadOf(spec.target.primary) };
-  const samples = await metrics.queryVector(
-    bucketIncreaseQuery([primary], window.seconds),
-    window.end,
-  );
-  const bounds = samples
-    .filter((s) => s.labels.le !== undefined && resultOf([s], primary) !== undefined)
+  const bounds = (await primaryBuckets(metrics, spec, window))
     .map((s) => Number(s.labels.le))
     .filter((le) => Number.isFinite(le) && le >= ms);
   return bounds.length > 0 ? Math.min(...bounds) : null;
@@ -88,7 +86,10 @@ const runTest = async (
         error: 'no latency bound yet: the primary served no request before the step',
       };
     }
-    const from = readFrom(prior.compare, stepStart / 1000, now.getTime() / 1000);
+    // On the epoch-aligned 10 s grid: the first read floors its start to a multiple of 10 s,
+    // later reads continue from the last bucket's t, so every rollout's buckets end at the same
+    // times and a tick reads each count once for all of them.
+    const from = alignedToBuckets(readFrom(prior.compare, stepStart / 1000, now.getTime() / 1000));
     const buckets = await countBuckets(
       metrics,
       spec,

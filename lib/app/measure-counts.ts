@@ -13,10 +13,19 @@ import {
   valuesOnGrid,
 } from '../domain/count-series.ts';
 import { type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
-import type { MetricsProvider, Series } from '../ports/metrics-provider.ts';
+import type { MetricsProvider, QueryRange, Sample, Series } from '../ports/metrics-provider.ts';
+import { QueryBatch } from './query-batch.ts';
 
 /** The judge's bucket width: evaluate on 10-second buckets (issue 8 §3). */
 export const BUCKET_SECONDS = 10;
+
+/**
+ * Epoch seconds floored to the bucket grid (multiples of BUCKET_SECONDS). The live judge starts
+ * its buckets on this grid, so every rollout's range query of a tick steps through the same
+ * times and one request answers them all (see QueryBatch).
+ */
+export const alignedToBuckets = (seconds: number): number =>
+  Math.floor(seconds / BUCKET_SECONDS) * BUCKET_SECONDS;
 
 const sides = (spec: RolloutSpec): { canary: WorkloadRef; primary: WorkloadRef } => ({
   canary: { namespace: spec.target.namespace, workload: workloadOf(spec.target.canary) },
@@ -59,18 +68,18 @@ export const countBuckets = async (
     stepSeconds: BUCKET_SECONDS,
   };
   const [requests, bad] = await Promise.all([
-    metrics.queryRange(countQuery('requests', targets), window),
-    metrics.queryRange(countQuery(badKind, targets), window),
+    seriesOf(metrics, 'requests', targets, window),
+    seriesOf(metrics, badKind, targets, window),
   ]);
   const options = { badMissingIsZero: metric === 'errors', badIsComplement: metric !== 'errors' };
-  const side = (target: WorkloadRef) =>
+  const side = (i: number) =>
     sideCounts(
-      valuesOnGrid(pointsOf(requests, target), grid),
-      valuesOnGrid(pointsOf(bad, target), grid),
+      valuesOnGrid(requests[i]?.points, grid),
+      valuesOnGrid(bad[i]?.points, grid),
       options,
     );
-  const canarySide = side(canary);
-  const primarySide = side(primary);
+  const canarySide = side(0);
+  const primarySide = side(1);
   return grid.slice(1).map((t, i) => ({
     t,
     canary: canarySide[i] ?? { requests: 0, bad: 0 },
@@ -78,8 +87,45 @@ export const countBuckets = async (
   }));
 };
 
-const pointsOf = (series: readonly Series[], target: WorkloadRef) =>
-  resultOf(series, target)?.points;
+/**
+ * Each target's series of a count: within a scheduler tick (a QueryBatch) from the query for
+ * every workload, which the tick asks once for all its rollouts; otherwise (a backtest of one
+ * rollout over hours) from a query of the targets alone.
+ */
+const seriesOf = async (
+  metrics: MetricsProvider,
+  kind: CountKind,
+  targets: readonly WorkloadRef[],
+  window: QueryRange,
+): Promise<(Series | undefined)[]> => {
+  if (metrics instanceof QueryBatch) {
+    const query = countQuery(kind, 'all');
+    return Promise.all(
+      targets.map(async (target) => (await metrics.rangeOf(query, window, target))[0]),
+    );
+  }
+  const series = await metrics.queryRange(countQuery(kind, targets), window);
+  return targets.map((target) => resultOf(series, target));
+};
+
+/**
+ * The primary's histogram bucket increases over the `seconds` before `end`. Its evaluation time
+ * is the rollout's own step start, which no other rollout shares, so it asks for the primary
+ * alone even within a tick (the grouped form would return every workload's histogram for one
+ * rollout's use).
+ */
+export const primaryBuckets = async (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  window: { end: Date; seconds: number },
+): Promise<Sample[]> => {
+  const { primary } = sides(spec);
+  const samples = await metrics.queryVector(
+    bucketIncreaseQuery([primary], window.seconds),
+    window.end,
+  );
+  return samples.filter((s) => s.labels.le !== undefined && resultOf([s], primary) !== undefined);
+};
 
 /**
  * The primary's p-th percentile bucket bound (ms, an existing `le`) over the `seconds` before
@@ -93,16 +139,9 @@ export const primaryBucketBound = async (
   percentile: number,
   window: { end: Date; seconds: number },
 ): Promise<number | null> => {
-  const { primary } = sides(spec);
-  const samples = await metrics.queryVector(
-    bucketIncreaseQuery([primary], window.seconds),
-    window.end,
-  );
-  const buckets = samples
-    .filter((s) => s.labels.le !== undefined && resultOf([s], primary) !== undefined)
-    .flatMap((s) => {
-      const le = Number(s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : s.labels.le);
-      return s.value === null || Number.isNaN(le) ? [] : [{ le, count: s.value }];
-    });
+  const buckets = (await primaryBuckets(metrics, spec, window)).flatMap((s) => {
+    const le = Number(s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : s.labels.le);
+    return s.value === null || Number.isNaN(le) ? [] : [{ le, count: s.value }];
+  });
   return percentileBucketBound(buckets, percentile);
 };

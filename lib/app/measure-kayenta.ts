@@ -12,6 +12,7 @@ import {
 } from '../domain/rollout-spec.ts';
 import { renderTemplate } from '../domain/template.ts';
 import type { MetricsProvider, Series } from '../ports/metrics-provider.ts';
+import { CUSTOM_QUERY_ALONE } from './query-batch.ts';
 
 /** Points of a range query, one per 10 seconds (as the count buckets). */
 const STEP_SECONDS = 10;
@@ -122,5 +123,9 @@ export const measureMannWhitney = async (
   );
 };
 
-const withSourceDown = (down: string | undefined, result: MetricResult): MetricResult =>
-  down ? { ...result, sourceDown: down } : result;
+/** A mann-whitney metric's query is always custom: it went out for this rollout alone. */
+const withSourceDown = (down: string | undefined, result: MetricResult): MetricResult => ({
+  ...result,
+  queriedAlone: CUSTOM_QUERY_ALONE,
+  ...(down ? { sourceDown: down } : {}),
+});

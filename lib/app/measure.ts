@@ -1,5 +1,12 @@
 import type { AnalysisState } from '../domain/analysis-state.ts';
-import { BUILTIN_METRICS, isBuiltinMetric, SAMPLE_SIZE_QUERY } from '../domain/builtin-metrics.ts';
+import {
+  BUILTIN_METRICS,
+  type BuiltinMetricName,
+  GROUPED_BUILTIN_METRICS,
+  GROUPED_SAMPLE_SIZE_QUERY,
+  isBuiltinMetric,
+} from '../domain/builtin-metrics.ts';
+import type { WorkloadRef } from '../domain/count-queries.ts';
 import {
   type CheckResult,
   combineVerdicts,
@@ -18,55 +25,103 @@ import { renderTemplate } from '../domain/template.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import { measureCompare } from './measure-compare.ts';
 import { measureMannWhitney } from './measure-kayenta.ts';
+import { batchOf, CUSTOM_QUERY_ALONE, type QueryBatch } from './query-batch.ts';
 
-const ask = async (
-  metrics: MetricsProvider,
-  query: string,
-): Promise<{ value: number | null; error?: string }> => {
+type Answer = { value: number | null; error?: string };
+
+const settle = async (value: Promise<number | null>): Promise<Answer> => {
   try {
-    return { value: await metrics.runQuery(query) };
+    return { value: await value };
   } catch (error) {
     return { value: null, error: error instanceof Error ? error.message : String(error) };
   }
 };
 
-const measureThreshold = async (
-  metrics: MetricsProvider,
+/** One workload's value in a grouped instant query at `at`: its row, or no data. */
+const rowValue = async (
+  metrics: QueryBatch,
+  query: string,
+  at: Date,
+  target: WorkloadRef,
+): Promise<number | null> => (await metrics.vectorOf(query, at, target))[0]?.value ?? null;
+
+/** What a threshold metric measured: canary, primary and, for a built-in, their requests. */
+interface Measured {
+  query: string;
+  measured: Answer;
+  primary?: Answer;
+  sample?: Answer;
+  primarySample?: Answer;
+  queriedAlone?: string;
+}
+
+/**
+ * A built-in from the tick's grouped queries (one row per workload, see GROUPED_BUILTIN_METRICS).
+ * `query` is the rollout's own form, which gives the same number on its own.
+ */
+const measureBuiltin = async (
+  metrics: QueryBatch,
   spec: RolloutSpec,
-  metric: MetricSpec,
-): Promise<MetricResult> => {
-  const variables = {
-    namespace: spec.target.namespace,
-    target: workloadOf(spec.target.canary),
-    interval: metric.interval ?? spec.analysis.interval,
+  name: BuiltinMetricName,
+  interval: string,
+  now: Date,
+): Promise<Measured> => {
+  const variables = { namespace: spec.target.namespace, target: '', interval };
+  const canary = { namespace: spec.target.namespace, workload: workloadOf(spec.target.canary) };
+  const primary = { namespace: spec.target.namespace, workload: workloadOf(spec.target.primary) };
+  const grouped = renderTemplate(GROUPED_BUILTIN_METRICS[name], variables);
+  const samples = renderTemplate(GROUPED_SAMPLE_SIZE_QUERY, variables);
+  const [measured, primaryValue, sample, primarySample] = await Promise.all([
+    settle(rowValue(metrics, grouped, now, canary)),
+    settle(rowValue(metrics, grouped, now, primary)),
+    settle(rowValue(metrics, samples, now, canary)),
+    settle(rowValue(metrics, samples, now, primary)),
+  ]);
+  return {
+    query: renderTemplate(BUILTIN_METRICS[name], { ...variables, target: canary.workload }),
+    measured,
+    primary: primaryValue,
+    sample,
+    primarySample,
   };
-  const thresholdRange = metric.thresholdRange as ThresholdRange;
-  const builtin = metric.query === undefined && isBuiltinMetric(metric.name);
-  const template =
-    metric.query ?? (isBuiltinMetric(metric.name) ? BUILTIN_METRICS[metric.name] : '');
-  const query = renderTemplate(template, variables);
+};
+
+/** A custom query, for this rollout alone: it may select by anything, not only by workload. */
+const measureCustom = async (
+  metrics: QueryBatch,
+  spec: RolloutSpec,
+  template: string,
+  interval: string,
+): Promise<Measured> => {
+  const variables = { namespace: spec.target.namespace, interval };
+  const query = renderTemplate(template, { ...variables, target: workloadOf(spec.target.canary) });
   // The primary's value is shown beside the canary's; a query that does not name the target
   // would measure the same thing twice, so it is not asked.
   const primaryQuery = renderTemplate(template, {
     ...variables,
     target: workloadOf(spec.target.primary),
   });
-  // The primary's request count says, with the canary's, whether there was traffic at all.
-  const [measured, sample, primarySample, primary] = await Promise.all([
-    ask(metrics, query),
-    builtin ? ask(metrics, renderTemplate(SAMPLE_SIZE_QUERY, variables)) : undefined,
-    builtin
-      ? ask(
-          metrics,
-          renderTemplate(SAMPLE_SIZE_QUERY, {
-            ...variables,
-            target: workloadOf(spec.target.primary),
-          }),
-        )
-      : undefined,
-    primaryQuery !== query ? ask(metrics, primaryQuery) : undefined,
+  const [measured, primary] = await Promise.all([
+    settle(metrics.runQuery(query)),
+    primaryQuery !== query ? settle(metrics.runQuery(primaryQuery)) : undefined,
   ]);
-  const minSampleSize = builtin ? spec.analysis.minSampleSize : undefined;
+  return { query, measured, ...(primary ? { primary } : {}), queriedAlone: CUSTOM_QUERY_ALONE };
+};
+
+const measureThreshold = async (
+  metrics: QueryBatch,
+  spec: RolloutSpec,
+  metric: MetricSpec,
+  now: Date,
+): Promise<MetricResult> => {
+  const interval = metric.interval ?? spec.analysis.interval;
+  const thresholdRange = metric.thresholdRange as ThresholdRange;
+  const { query, measured, primary, sample, primarySample, queriedAlone } =
+    metric.query === undefined && isBuiltinMetric(metric.name)
+      ? await measureBuiltin(metrics, spec, metric.name, interval, now)
+      : await measureCustom(metrics, spec, metric.query ?? '', interval);
+  const minSampleSize = sample ? spec.analysis.minSampleSize : undefined;
+  // The primary's request count says, with the canary's, whether there was traffic at all.
   const judged = judgeThreshold({
     value: measured.value,
     thresholdRange,
@@ -82,6 +137,7 @@ const measureThreshold = async (
     thresholdRange,
     ...(sample ? { sampleSize: sample.value, minSampleSize } : {}),
     ...(primarySample ? { primarySampleSize: primarySample.value } : {}),
+    ...(queriedAlone ? { queriedAlone } : {}),
     ...(failure ? { sourceDown: failure } : {}),
     verdict: failure ? 'inconclusive' : judged.verdict,
     reason: failure ? `query failed: ${failure}` : judged.reason,
@@ -99,11 +155,13 @@ export const measureCheck = async (
   metrics: MetricsProvider,
   spec: RolloutSpec,
   weight: number,
+  now: Date,
 ): Promise<CheckResult> => {
+  const batch = batchOf(metrics);
   const results = await Promise.all(
     spec.analysis.metrics
       .filter((metric) => judgeOf(metric) === 'threshold')
-      .map((metric) => measureThreshold(metrics, spec, metric)),
+      .map((metric) => measureThreshold(batch, spec, metric, now)),
   );
   return { weight, verdict: combineVerdicts(results.map((r) => r.verdict)), metrics: results };
 };
@@ -112,19 +170,21 @@ export const measureCheck = async (
  * One scheduled check of a rollout with every judge: threshold metrics on their window,
  * compare metrics on the counts since the last check (their state comes back to be stored
  * with the rollout), mann-whitney metrics on the check window, scored together. Results keep
- * the spec's metric order.
+ * the spec's metric order. Built-ins are read from the tick's grouped queries when `metrics` is
+ * the tick's QueryBatch (one request for all rollouts); custom queries go out per rollout.
  */
 export const measureRollout = async (
-  metrics: MetricsProvider,
+  provider: MetricsProvider,
   rollout: RolloutState,
   now: Date,
 ): Promise<{ check: CheckResult; analysis?: AnalysisState }> => {
   const { spec } = rollout;
+  const metrics = batchOf(provider);
   const judges = spec.analysis.metrics.map(judgeOf);
   const [thresholds, compare, mannWhitney] = await Promise.all([
     Promise.all(
       spec.analysis.metrics.map((metric, i) =>
-        judges[i] === 'threshold' ? measureThreshold(metrics, spec, metric) : undefined,
+        judges[i] === 'threshold' ? measureThreshold(metrics, spec, metric, now) : undefined,
       ),
     ),
     judges.includes('compare') ? measureCompare(metrics, rollout, now) : undefined,

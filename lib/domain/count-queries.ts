@@ -1,8 +1,8 @@
 /**
  * PromQL for the built-in checks as counts keyed by workload: cumulative counters summed by
  * `(destination_workload_namespace, destination_workload)`, so that one query answers for
- * many workloads (canary and primary, and later many rollouts at once) and the caller splits
- * the result per destination with `sampleOf` / `seriesOf`.
+ * many workloads (canary and primary, or with `'all'` every rollout of a scheduler tick at
+ * once) and the caller splits the result per destination (`resultOf`, `indexByWorkload`).
  *
  * They read Istio's standard telemetry as the destination proxy reports it
  * (`reporter="destination"`), like the threshold built-ins in builtin-metrics.ts.
@@ -24,8 +24,14 @@ export type CountKind = 'requests' | 'errors' | { atOrBelowMs: number };
 
 const BY_WORKLOAD = 'destination_workload_namespace, destination_workload';
 
+/**
+ * Which workloads a count query selects: the given ones, or `'all'`, every workload (no
+ * namespace or workload selector): the form a scheduler tick asks once for all its rollouts.
+ */
+export type Workloads = readonly WorkloadRef[] | 'all';
+
 /** Cumulative count per workload (a counter: read it with a range query and difference it). */
-export const countQuery = (kind: CountKind, targets: readonly WorkloadRef[]): string => {
+export const countQuery = (kind: CountKind, targets: Workloads): string => {
   const selector = workloadSelector(targets);
   if (kind === 'requests') return `sum by (${BY_WORKLOAD}) (istio_requests_total{${selector}})`;
   if (kind === 'errors') {
@@ -38,10 +44,7 @@ export const countQuery = (kind: CountKind, targets: readonly WorkloadRef[]): st
  * Requests per duration bucket per workload over the `windowSeconds` before the evaluation
  * time: cumulative bucket counts by `le`, as histogram_quantile reads them.
  */
-export const bucketIncreaseQuery = (
-  targets: readonly WorkloadRef[],
-  windowSeconds: number,
-): string => {
+export const bucketIncreaseQuery = (targets: Workloads, windowSeconds: number): string => {
   if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
     throw new RangeError(`window must be a whole number of seconds > 0, got ${windowSeconds}`);
   }
@@ -59,11 +62,36 @@ export const resultOf = <T extends { labels: Record<string, string> }>(
   target: WorkloadRef,
 ): T | undefined => rows.find((row) => isWorkload(row.labels, target));
 
+const workloadKey = (namespace: string | undefined, workload: string | undefined): string =>
+  JSON.stringify([namespace, workload]);
+
+/**
+ * A result's rows by destination, built once per response: a tick's grouped query may hold
+ * tens of thousands of rows and be read by as many rollouts, so each reads its own rows
+ * without scanning the others. Rows without both labels belong to no workload.
+ */
+export const indexByWorkload = <T extends { labels: Record<string, string> }>(
+  rows: readonly T[],
+): ((target: WorkloadRef) => T[]) => {
+  const index = new Map<string, T[]>();
+  for (const row of rows) {
+    const { destination_workload_namespace: namespace, destination_workload: workload } =
+      row.labels;
+    if (namespace === undefined || workload === undefined) continue;
+    const key = workloadKey(namespace, workload);
+    const list = index.get(key);
+    if (list) list.push(row);
+    else index.set(key, [row]);
+  }
+  return (target) => index.get(workloadKey(target.namespace, target.workload)) ?? [];
+};
+
 /**
  * Namespaces and workloads as regex alternatives. For several targets this selects their cross
  * product, a superset: the caller keeps only the rows it asked for (`resultOf`).
  */
-const workloadSelector = (targets: readonly WorkloadRef[]): string => {
+const workloadSelector = (targets: Workloads): string => {
+  if (targets === 'all') return 'reporter="destination"';
   if (targets.length === 0) throw new RangeError('a count query needs at least one workload');
   const alternatives = (values: string[]) =>
     [...new Set(values)].map((value) => promString(escapeRegex(value))).join('|');

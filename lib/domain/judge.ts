@@ -46,6 +46,12 @@ export interface MetricResult {
    * from no traffic: the check holds and the time counts toward the progress deadline.
    */
   sourceDown?: string;
+  /**
+   * Why this metric's queries went out for this rollout alone instead of once per scheduler
+   * tick for every rollout (a custom query may select by anything, so it cannot be grouped by
+   * workload). Absent: read from the tick's grouped built-in queries.
+   */
+  queriedAlone?: string;
   /** compare and mann-whitney: the evidence (counts, e-value, intervals, thresholds). */
   evidence?: MetricEvidence;
   verdict: Verdict;

@@ -1,3 +1,4 @@
+import type { WorkloadRef } from '../../lib/domain/count-queries.ts';
 import { MetricsQueryError } from '../../lib/ports/errors.ts';
 import type {
   MetricsProvider,
@@ -11,9 +12,12 @@ export type FakeAnswer = number | null | Error;
 
 /**
  * Answers from a function of the query, or from a map of substring → answer where the first
- * substring the query contains wins. A query nothing matches has no data (null).
+ * substring the query contains wins. A query nothing matches has no data (null). With
+ * `perWorkload`, a grouped query is answered once per workload, which the function is given.
  */
-export type FakeAnswers = ((query: string) => FakeAnswer) | Record<string, FakeAnswer>;
+export type FakeAnswers =
+  | ((query: string, workload?: WorkloadRef) => FakeAnswer)
+  | Record<string, FakeAnswer>;
 
 /**
  * What an instant query returns at one time (epoch seconds): its samples, or an error to
@@ -32,6 +36,19 @@ export class FakeMetricsProvider implements MetricsProvider {
     private answers: FakeAnswers = {},
     private vectors: FakeVectors = () => [],
   ) {}
+
+  /**
+   * A fake whose answers serve both `runQuery` (custom queries) and the tick's queries grouped
+   * by workload (`byWorkload` over `workloads`); `answerWith` replaces them for both.
+   */
+  static perWorkload(
+    answers: FakeAnswers,
+    workloads: readonly WorkloadRef[] = SEED_WORKLOADS,
+  ): FakeMetricsProvider {
+    const fake = new FakeMetricsProvider(answers);
+    fake.answerVectorsWith(byWorkload((query, w) => fake.answerFor(query, w), workloads));
+    return fake;
+  }
 
   /** Replace the answers, e.g. between ticks of a test. */
   answerWith(answers: FakeAnswers): void {
@@ -89,11 +106,46 @@ export class FakeMetricsProvider implements MetricsProvider {
     return answer;
   }
 
-  private answerFor(query: string): FakeAnswer {
-    if (typeof this.answers === 'function') return this.answers(query);
+  private answerFor(query: string, workload?: WorkloadRef): FakeAnswer {
+    if (typeof this.answers === 'function') return this.answers(query, workload);
     for (const [substring, answer] of Object.entries(this.answers)) {
       if (query.includes(substring)) return answer;
     }
     return null;
   }
 }
+
+/** The seed's destinations (test/support/fixtures.ts): primary and canary in `default`. */
+export const SEED_WORKLOADS: readonly WorkloadRef[] = [
+  { namespace: 'default', workload: 'my-service' },
+  { namespace: 'default', workload: 'my-service-v2' },
+];
+
+/**
+ * Vectors for the tick's queries grouped by workload (`by (destination_workload_namespace,
+ * destination_workload …)`): one row per workload, valued as `answer(query, workload)` says
+ * (null: no row, an Error: the query fails). Other queries have no rows. The answer function
+ * of a per-query fake (`(query) => …`) fits as it is: it then answers every workload alike.
+ */
+export const byWorkload =
+  (
+    answer: (query: string, workload: WorkloadRef) => FakeAnswer,
+    workloads: readonly WorkloadRef[] = SEED_WORKLOADS,
+  ): FakeVectors =>
+  (query) => {
+    if (!query.includes('by (destination_workload_namespace, destination_workload')) return [];
+    const rows: Sample[] = [];
+    for (const workload of workloads) {
+      const value = answer(query, workload);
+      if (value instanceof Error) return value;
+      if (value === null) continue;
+      rows.push({
+        labels: {
+          destination_workload_namespace: workload.namespace,
+          destination_workload: workload.workload,
+        },
+        value,
+      });
+    }
+    return rows;
+  };

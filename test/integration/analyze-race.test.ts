@@ -26,7 +26,7 @@ describe('two analyze invocations racing on one rollout, with real DynamoDB Loca
     const bus = new FakeEventBus();
     const router = new FakeTrafficRouter();
     router.put('sandbox', seedVirtualService());
-    const metrics = new FakeMetricsProvider((query) =>
+    const metrics = FakeMetricsProvider.perWorkload((query) =>
       query.startsWith('histogram') ? 200 : query.startsWith('sum(increase') ? 1000 : 100,
     );
     const core = { store, bus, now: () => new Date(clock), newId: () => `id-${++ids}` };

@@ -63,7 +63,7 @@ describe('DynamoDB killed and restarted mid-rollout', () => {
       timeoutMs: 2_000,
     });
     const apply: ApplyDeps = { ...core, router };
-    const healthy = new FakeMetricsProvider((query) =>
+    const healthy = FakeMetricsProvider.perWorkload((query) =>
       query.startsWith('histogram') ? 200 : query.startsWith('sum(increase') ? 1000 : 100,
     );
     const analyze: AnalyzeDeps = { ...core, metricsFor: () => healthy };

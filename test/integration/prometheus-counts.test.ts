@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
 import { countBuckets, primaryBucketBound } from '../../lib/app/measure-counts.ts';
+import { QueryBatch } from '../../lib/app/query-batch.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import type { MetricsProvider } from '../../lib/ports/metrics-provider.ts';
 import {
@@ -110,6 +111,31 @@ describe('countBuckets against a real Prometheus with backfilled counters', () =
   it('gives no data for a slow count at an le the histogram lacks', async () => {
     const buckets = await countBuckets(metrics, spec('web-canary'), { slowerThanMs: 300 }, range);
     expect(buckets.map((b) => b.primary)).toEqual(ends.map(() => none));
+  });
+});
+
+describe('countBuckets within a tick: the grouped queries for every workload', () => {
+  it('counts exactly what the per-rollout queries count, each rollout its own rows', async () => {
+    const batch = new QueryBatch(metrics);
+    const rollouts = ['web-canary', 'late', 'ghost'].map(spec);
+    const [grouped, alone] = await Promise.all([
+      Promise.all(
+        rollouts.flatMap((s) => [
+          countBuckets(batch, s, 'errors', range),
+          countBuckets(batch, s, { slowerThanMs: 250 }, range),
+        ]),
+      ),
+      Promise.all(
+        rollouts.flatMap((s) => [
+          countBuckets(metrics, s, 'errors', range),
+          countBuckets(metrics, s, { slowerThanMs: 250 }, range),
+        ]),
+      ),
+    ]);
+    expect(grouped).toEqual(alone);
+    expect(grouped[0]?.map((b) => b.t)).toEqual(ends);
+    // requests, 5xx, at or below 250 ms: once each for the three rollouts.
+    expect(batch.queries).toBe(3);
   });
 });
 

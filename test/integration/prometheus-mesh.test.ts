@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
+import { measureCheck } from '../../lib/app/measure.ts';
 import { countBuckets, primaryBucketBound } from '../../lib/app/measure-counts.ts';
+import { QueryBatch } from '../../lib/app/query-batch.ts';
 import { BUILTIN_METRICS, SAMPLE_SIZE_QUERY } from '../../lib/domain/builtin-metrics.ts';
 import { renderTemplate } from '../../lib/domain/template.ts';
 import { MetricsQueryError } from '../../lib/ports/errors.ts';
@@ -96,6 +98,31 @@ describe('built-in Istio queries against a real Prometheus scraping the simulate
     console.info(`sample size in ${INTERVAL}: canary ${canary}, primary ${primary}`, mesh.totals());
     expect(canary).toBeGreaterThan(0);
     expect(primary).toBeGreaterThan(0);
+  });
+
+  it('reads the same numbers from the grouped queries of a tick as from each workload’s own', async () => {
+    const at = new Date();
+    const base = seedSpec({ interval: INTERVAL });
+    const spec = { ...base, target: { ...base.target, namespace: NAMESPACE } };
+    const batch = new QueryBatch(metrics);
+    const check = await measureCheck(batch, spec, 50, at);
+    expect(batch.queries).toBe(3); // success rate, p99, requests: canary and primary alike
+    const alone = async (template: string, target: string) =>
+      (await metrics.queryVector(query(template, target), at))[0]?.value ?? null;
+    const [success, duration] = check.metrics;
+    const pairs = [
+      [success?.value, await alone(BUILTIN_METRICS['request-success-rate'], CANARY)],
+      [success?.primaryValue, await alone(BUILTIN_METRICS['request-success-rate'], PRIMARY)],
+      [success?.sampleSize, await alone(SAMPLE_SIZE_QUERY, CANARY)],
+      [success?.primarySampleSize, await alone(SAMPLE_SIZE_QUERY, PRIMARY)],
+      [duration?.value, await alone(BUILTIN_METRICS['request-duration'], CANARY)],
+      [duration?.primaryValue, await alone(BUILTIN_METRICS['request-duration'], PRIMARY)],
+    ];
+    console.info('grouped vs alone', pairs);
+    for (const [grouped, own] of pairs) {
+      expect(own).toBeGreaterThan(0);
+      expect(grouped).toBeCloseTo(own as number, 9);
+    }
   });
 
   it('answers null for a workload that serves no traffic', async () => {

@@ -182,7 +182,13 @@ export class World {
     });
     this.store = this.throttling(base);
     const metrics = new Map(
-      this.rollouts.map((r) => [r.ns, new FakeMetricsProvider((q) => answer(r.metrics, q))]),
+      this.rollouts.map((r) => [
+        r.ns,
+        FakeMetricsProvider.perWorkload(
+          (q) => answer(r.metrics, q),
+          ['my-service', 'my-service-v2'].map((workload) => ({ namespace: r.ns, workload })),
+        ),
+      ]),
     );
     this.core = {
       store: this.store,

@@ -23,7 +23,7 @@ describe('one tick, one rollout that throws', () => {
       vs.metadata.name = name;
       router.put('sandbox', vs);
     }
-    const good = new FakeMetricsProvider(healthy);
+    const good = FakeMetricsProvider.perWorkload(healthy);
     // A throw outside the queries (whose errors are already "no data"): here, no provider.
     const deps: AnalyzeDeps = {
       ...core,

@@ -27,7 +27,7 @@ const answers = (h: Health) => (query: string) =>
 /** Fakes for every port, one clock, and ticks: an interval passes, analyze runs, shift-traffic applies. */
 const world = () => {
   const ports = fakePorts();
-  const metrics = new FakeMetricsProvider(answers({ successRate: 99.9, p99: 200 }));
+  const metrics = FakeMetricsProvider.perWorkload(answers({ successRate: 99.9, p99: 200 }));
   const analyze: AnalyzeDeps = { ...ports.core, metricsFor: () => metrics };
   const vs = (): VirtualService => ports.router.read(REF) ?? seedVirtualService();
   const w = {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bucketIncreaseQuery,
   countQuery,
+  indexByWorkload,
   leSpellings,
   resultOf,
 } from '../../lib/domain/count-queries.ts';
@@ -40,6 +41,15 @@ describe('count queries keyed by workload', () => {
     );
   });
 
+  it('selects every workload with `all`, for a tick to ask once for all its rollouts', () => {
+    expect(countQuery('errors', 'all')).toBe(
+      `${BY} (istio_requests_total{reporter="destination",response_code=~"5.."})`,
+    );
+    expect(bucketIncreaseQuery('all', 600)).toBe(
+      'sum by (destination_workload_namespace, destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{reporter="destination"}[600s]))',
+    );
+  });
+
   it('escapes regex metacharacters in names, and lists each name once', () => {
     const query = countQuery('requests', [
       { namespace: 'a.b', workload: 'x' },
@@ -71,6 +81,21 @@ describe('le spellings', () => {
     [0.00005, ['0.00005', '5e-05']],
   ])('spells %d as %j', (ms, spellings) => {
     expect(leSpellings(ms)).toEqual(spellings);
+  });
+});
+
+describe('indexByWorkload', () => {
+  it('gives each destination its rows, every le of it, and no namesake elsewhere', () => {
+    const rows: { labels: Record<string, string> }[] = [
+      { labels: { destination_workload_namespace: 'shop', destination_workload: 'web', le: '1' } },
+      { labels: { destination_workload_namespace: 'other', destination_workload: 'web' } },
+      { labels: { destination_workload_namespace: 'shop', destination_workload: 'web', le: '2' } },
+      { labels: { destination_workload: 'web' } },
+    ];
+    const rowsOf = indexByWorkload(rows);
+    expect(rowsOf({ namespace: 'shop', workload: 'web' })).toEqual([rows[0], rows[2]]);
+    expect(rowsOf({ namespace: 'other', workload: 'web' })).toEqual([rows[1]]);
+    expect(rowsOf({ namespace: 'shop', workload: 'we' })).toEqual([]);
   });
 });
 
