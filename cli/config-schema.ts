@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The config file: contexts, and the older top-level url/token/auth/region. */
 const contextSchema = z

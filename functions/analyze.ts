@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { analyzeDue } from '../lib/app/analyze-due.ts';
-import { analyzeDeps } from './shared/live-wiring.ts';
+import { analyzeDeps } from './shared/metrics-wiring.ts';
 import { logging } from './shared/middleware.ts';
 
 const deps = analyzeDeps();

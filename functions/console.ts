@@ -57,7 +57,7 @@ const described = (state: RolloutState, entries: LedgerEntry[]) => {
 // Kubernetes and Prometheus clients are loaded on the first create, so read routes stay light.
 let preflight: Promise<PreflightDeps> | undefined;
 const preflightDeps = (): Promise<PreflightDeps> => {
-  preflight ??= import('./shared/live-wiring.ts')
+  preflight ??= import('./shared/preflight-wiring.ts')
     .then((live) => live.preflightDeps())
     .catch((error: unknown) => {
       // A bad configuration is reported on every create, not cached as a rejected promise; it

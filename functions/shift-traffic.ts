@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { applyDecision } from '../lib/app/apply-decision.ts';
 import { checkDrift } from '../lib/app/check-drift.ts';
 import { eventBridgeEventSchema } from '../lib/schemas/events.ts';
-import { applyDeps } from './shared/live-wiring.ts';
+import { applyDeps } from './shared/kube-wiring.ts';
 import { logging } from './shared/middleware.ts';
 
 const deps = applyDeps();

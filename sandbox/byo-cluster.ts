@@ -2,8 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createKubernetesTrafficRouter } from '../lib/adapters/kubernetes/index.ts';
+import {
+  createKubernetesTrafficRouter,
+  type KubeConfig,
+  type KubeConfigFile,
+  readKubeConfigFile,
+} from '../lib/adapters/kubernetes/index.ts';
 import { createPrometheusMetricsProvider } from '../lib/adapters/prometheus/index.ts';
 import type { RolloutTarget } from '../lib/domain/rollout-spec.ts';
 import { currentWeights, type Weights } from '../lib/domain/routes.ts';
@@ -24,48 +28,42 @@ export interface ChosenContext {
   name: string;
   server: string;
   kubeConfig: KubeConfig;
+  /** A kubeconfig of this context alone, its cluster and its user, for the functions. */
+  kubeconfigYaml: string;
 }
 
 /**
  * Loads `file` and keeps only `context` (default: its current-context), with that context's
- * cluster and user. client-node resolves relative certificate paths against the file's folder.
+ * cluster and user. Relative certificate paths are resolved against the file's folder.
  */
 export const chooseContext = (file: string, context?: string): ChosenContext => {
   if (!existsSync(file)) throw new ByoInputError(`--kubeconfig: ${file} does not exist`);
-  const all = new KubeConfig();
+  let all: KubeConfigFile;
   try {
-    all.loadFromFile(file);
+    all = readKubeConfigFile(file);
   } catch (error) {
     throw new ByoInputError(
       `--kubeconfig: ${file} is not a kubeconfig: ${(error as Error).message}`,
       { cause: error },
     );
   }
-  const known = all.getContexts().map((c) => c.name);
-  const name = context ?? all.getCurrentContext();
+  const known = all.contexts;
+  const name = context ?? all.currentContext;
   if (!name)
     throw new ByoInputError(
       `--context: ${file} has no current-context; pick one of ${known.join(', ') || '(none)'}`,
     );
-  const chosen = all.getContextObject(name);
-  if (!chosen)
+  if (!known.includes(name))
     throw new ByoInputError(
       `--context: no context "${name}" in ${file}; it has ${known.join(', ') || 'none'}`,
     );
-  const cluster = all.getCluster(chosen.cluster);
-  if (!cluster)
-    throw new ByoInputError(
-      `--context: context "${name}" names cluster "${chosen.cluster}", which ${file} does not define`,
-    );
-  const user = chosen.user ? all.getUser(chosen.user) : null;
-  const one = new KubeConfig();
-  one.loadFromOptions({
-    clusters: [cluster],
-    users: user ? [user] : [],
-    contexts: [chosen],
-    currentContext: name,
-  });
-  return { name, server: cluster.server, kubeConfig: one };
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = all.context(name);
+  } catch (error) {
+    throw new ByoInputError(`--context: ${(error as Error).message}`, { cause: error });
+  }
+  return { name, server: kubeConfig.server, kubeConfig, kubeconfigYaml: all.exportContext(name) };
 };
 
 /** Refuses anything but an http(s) URL, then asks Prometheus a trivial query. */
@@ -114,7 +112,7 @@ export const startByoStack = async (options: ByoStackOptions): Promise<ByoStack>
   const workDir = await mkdtemp(join(tmpdir(), 'kanari-sandbox-'));
   try {
     const kubeconfigPath = join(workDir, 'kubeconfig');
-    await writeFile(kubeconfigPath, options.context.kubeConfig.exportConfig(), { mode: 0o600 });
+    await writeFile(kubeconfigPath, options.context.kubeconfigYaml, { mode: 0o600 });
     const control = await startControlPlane({
       kubeconfigPath,
       prometheusUrl: options.prometheusUrl,

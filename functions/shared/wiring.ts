@@ -11,8 +11,8 @@ import type { IntakeDeps } from '../../lib/app/intake-alert.ts';
 import { type Config, loadConfig } from '../../lib/schemas/config.ts';
 import { log } from './log.ts';
 
-// Kubernetes and Prometheus are wired in live-wiring.ts, so that functions which do not reach
-// them (and the console's read routes) do not load their clients.
+// Prometheus is wired in metrics-wiring.ts and Kubernetes in kube-wiring.ts, so that a function
+// bundles only the clients it reaches (and the console's read routes load neither).
 // Clients live at module scope so that warm invocations reuse their connections.
 // Endpoints for local runs come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
 export const config: Config = loadConfig(process.env);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { genericMappingSchema } from './generic-alerts.ts';
 
 /** Header names as API Gateway and serverless-offline deliver them: lowercase. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '../domain/alert-matching.ts';
 import { formatPath } from './rollout-spec.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { alertSourcesSchema } from './alert-sources.ts';
 
 /** Tokens as `name=token,name=token`: the name is the actor recorded in the ledger. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The body of `POST /rollouts/{cluster}/{namespace}/{name}/actions/{action}`. */
 export const actionBodySchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `kanari stats count-test` input; k defaults to 100 and alpha to 0.01, as in the compare judge. */
 export const countTestInputSchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES, type EventDetail } from '../domain/events.ts';
 
 const cause = z.discriminatedUnion('type', [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FlaggerCanary, FlaggerMetricTemplate } from '../domain/flagger-types.ts';
 import { formatPath } from './rollout-spec.ts';
 

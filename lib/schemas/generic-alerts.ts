@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '../domain/alert-matching.ts';
 import type { Parsed, PayloadProblem } from './alerts.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { JUDGE_TYPES, type JudgeSpec, type MetricSpec } from '../domain/rollout-spec.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The length and character limits of the fields that become Kubernetes names, DynamoDB keys or

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { labelRegex } from '../domain/alert-matching.ts';
 import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { durationMs, isDuration } from '../domain/duration.ts';

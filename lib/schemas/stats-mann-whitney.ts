@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MannWhitneyInput } from '../domain/stats/mann-whitney.ts';
 import { formatPath } from './rollout-spec.ts';
 

@@ -23,7 +23,7 @@ export interface KubeEmulator {
   token: string;
   /** PEM CA certificate, for `kubectl --certificate-authority`. */
   caFile: string;
-  /** Kubeconfig with cluster, user and context "sandbox", for kubectl and client-node. */
+  /** Kubeconfig with cluster, user and context "sandbox", for kubectl and kanari. */
   kubeconfigPath: string;
   /**
    * Stores an object directly, as freshly created (new uid, generation 1), replacing any

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 /** Cluster, user and context are all called "sandbox". */
 export const SANDBOX_CONTEXT = 'sandbox';
 
-/** Writes a kubeconfig that kubectl and @kubernetes/client-node both load. */
+/** Writes a kubeconfig that kubectl and kanari's Kubernetes adapter both load. */
 export async function writeKubeconfig(
   dir: string,
   opts: { url: string; token: string; caFile: string },

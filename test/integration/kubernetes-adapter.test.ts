@@ -1,7 +1,7 @@
-import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createKubernetesTrafficRouter,
+  KubeApiError,
   loadKubeConfig,
 } from '../../lib/adapters/kubernetes/index.ts';
 import type { VirtualService } from '../../lib/domain/virtual-service.ts';
@@ -88,8 +88,8 @@ describe('Kubernetes traffic router against the emulator', () => {
       .patchVirtualService(REF, read.metadata.resourceVersion ?? '', SHIFT_TO_CANARY)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrafficConflictError);
-    expect((error as Error).cause).toBeInstanceOf(ApiException);
-    expect(((error as Error).cause as ApiException<unknown>).code).toBe(422);
+    expect((error as Error).cause).toBeInstanceOf(KubeApiError);
+    expect(((error as Error).cause as KubeApiError).code).toBe(422);
     expect(stored()).toEqual(before);
   });
 
@@ -117,17 +117,11 @@ describe('Kubernetes traffic router against the emulator', () => {
 
   it('reports a refused token as TrafficForbiddenError', async () => {
     const good = loadKubeConfig({ kubeconfigPath: emu.kubeconfigPath });
-    const wrong = new KubeConfig();
-    wrong.loadFromOptions({
-      clusters: good.getClusters(),
-      contexts: good.getContexts(),
-      users: [{ name: 'sandbox', token: 'not-the-token' }],
-      currentContext: 'sandbox',
-    });
+    const wrong = { ...good, token: () => 'not-the-token' };
     const intruder = createKubernetesTrafficRouter({ kubeConfigs: { sandbox: wrong } });
     const error = await intruder.getVirtualService(REF).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrafficForbiddenError);
-    expect(((error as Error).cause as ApiException<unknown>).code).toBe(401);
+    expect(((error as Error).cause as KubeApiError).code).toBe(401);
   });
 
   it('maps an injected 409 to TrafficConflictError, not retried', async () => {

@@ -43,7 +43,7 @@ describe('choosing the kubeconfig context of your own cluster', () => {
     const chosen = chooseContext(kubeconfigFile('current', 'k3d-b'));
     expect(chosen.name).toBe('k3d-b');
     expect(chosen.server).toBe('https://127.0.0.1:7443');
-    const written = parse(chosen.kubeConfig.exportConfig());
+    const written = parse(chosen.kubeconfigYaml);
     expect(written['current-context']).toBe('k3d-b');
     expect(written.contexts.map((c: { name: string }) => c.name)).toEqual(['k3d-b']);
     expect(written.clusters.map((c: { name: string }) => c.name)).toEqual(['k3d-b']);
@@ -55,12 +55,12 @@ describe('choosing the kubeconfig context of your own cluster', () => {
 
   it('takes --context over the current-context, with its namespace and CA path', () => {
     const chosen = chooseContext(kubeconfigFile('other', 'k3d-b'), 'kind-a');
-    const written = parse(chosen.kubeConfig.exportConfig());
+    const written = parse(chosen.kubeconfigYaml);
     expect(chosen.name).toBe('kind-a');
     expect(written.contexts).toEqual([
       {
         name: 'kind-a',
-        context: { cluster: 'kind-a', user: 'kind-a', namespace: 'apps', name: 'kind-a' },
+        context: { cluster: 'kind-a', user: 'kind-a', namespace: 'apps' },
       },
     ]);
     expect(written.clusters[0].cluster['certificate-authority']).toBe(join(dir, 'ca-a.pem'));

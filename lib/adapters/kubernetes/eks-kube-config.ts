@@ -1,5 +1,5 @@
-import { KubeConfig, type User } from '@kubernetes/client-node';
 import type { EksTokenProvider } from './eks-token.ts';
+import type { KubeConfig } from './kube-config.ts';
 
 export interface EksKubeConfigOptions {
   /** The kanari cluster name; also names the kubeconfig's cluster, user and context. */
@@ -12,32 +12,15 @@ export interface EksKubeConfigOptions {
   tokenProvider: EksTokenProvider;
 }
 
-// client-node 1.4 does not export its Authenticator interface.
-type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
-
-// An auth-provider name none of client-node's built-in authenticators claims.
-const AUTH_PROVIDER = 'kanari-eks-token';
-
 /**
- * A KubeConfig for one EKS cluster. client-node asks its authenticators for headers on every
- * request (applySecurityAuthentication → applyAuthorizationHeader), so a custom authenticator
- * hands out a fresh token without rebuilding clients; a static `user.token` would go stale.
+ * How to reach one EKS cluster. The token provider is asked before every request, so a token
+ * minted in process (IAM, presigned STS) is refreshed without rebuilding the client.
  */
 export function eksKubeConfig(opts: EksKubeConfigOptions): KubeConfig {
-  const kc = new KubeConfig();
-  const authenticator: Authenticator = {
-    isAuthProvider: (user: User) => user.authProvider?.name === AUTH_PROVIDER,
-    applyAuthentication: async (_user, requestOptions) => {
-      const token = await opts.tokenProvider();
-      requestOptions.headers = { ...requestOptions.headers, Authorization: `Bearer ${token}` };
-    },
+  return {
+    name: opts.name,
+    server: opts.server,
+    ca: Buffer.from(opts.caData, 'base64'),
+    token: opts.tokenProvider,
   };
-  kc.addAuthenticator(authenticator);
-  kc.loadFromOptions({
-    clusters: [{ name: opts.name, server: opts.server, caData: opts.caData, skipTLSVerify: false }],
-    users: [{ name: opts.name, authProvider: { name: AUTH_PROVIDER, config: {} } }],
-    contexts: [{ name: opts.name, cluster: opts.name, user: opts.name }],
-    currentContext: opts.name,
-  });
-  return kc;
 }

@@ -5,7 +5,16 @@ export {
   type EksTokenProvider,
   type EksTokenProviderOptions,
 } from './eks-token.ts';
-export { type LoadKubeConfigOptions, loadKubeConfig } from './kube-config.ts';
+export {
+  defaultKubeConfigPath,
+  type KubeConfig,
+  KubeConfigError,
+  type KubeConfigFile,
+  type LoadKubeConfigOptions,
+  loadKubeConfig,
+  readKubeConfigFile,
+} from './kube-config.ts';
+export { KubeApiError } from './kube-http.ts';
 export {
   createKubernetesClusterReader,
   type KubernetesClusterReaderOptions,

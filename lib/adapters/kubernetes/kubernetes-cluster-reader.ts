@@ -1,11 +1,13 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { DestinationRule } from '../../domain/destination-rule.ts';
 import type { ClusterReader } from '../../ports/cluster-reader.ts';
-import { TrafficTargetNotFoundError } from '../../ports/errors.ts';
 import type { RetryPolicy } from '../retry.ts';
-import { createKubernetesTrafficRouter } from './kubernetes-traffic-router.ts';
+import type { KubeConfig } from './kube-config.ts';
+import {
+  clientsOf,
+  createKubernetesTrafficRouter,
+  istioPath,
+} from './kubernetes-traffic-router.ts';
 import { kubeRequest } from './map-error.ts';
-import { withTimeout } from './timeout.ts';
 
 export interface KubernetesClusterReaderOptions {
   /** One KubeConfig per cluster name. */
@@ -23,20 +25,19 @@ export function createKubernetesClusterReader(opts: KubernetesClusterReaderOptio
   const version = opts.version ?? 'v1';
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const router = createKubernetesTrafficRouter(opts);
+  const clientFor = clientsOf(opts.kubeConfigs);
   return {
     clusters: () => Object.keys(opts.kubeConfigs),
     getVirtualService: (ref) => router.getVirtualService(ref),
     async listDestinationRules(cluster, namespace) {
-      const kc = Object.hasOwn(opts.kubeConfigs, cluster) ? opts.kubeConfigs[cluster] : undefined;
-      if (!kc) throw new TrafficTargetNotFoundError(`no kubeconfig for cluster "${cluster}"`);
+      const client = clientFor(cluster);
       const what = `list DestinationRules in namespace ${namespace} of cluster "${cluster}"`;
       const list = (await kubeRequest(what, opts.retry, () =>
-        kc
-          .makeApiClient(CustomObjectsApi)
-          .listNamespacedCustomObject(
-            { group: 'networking.istio.io', version, namespace, plural: 'destinationrules' },
-            withTimeout(timeoutMs),
-          ),
+        client({
+          method: 'GET',
+          path: istioPath(version, namespace, 'destinationrules'),
+          timeoutMs,
+        }),
       )) as { items?: unknown };
       if (!Array.isArray(list?.items))
         throw new Error(`${what}: the Kubernetes API returned something that is not a list`);

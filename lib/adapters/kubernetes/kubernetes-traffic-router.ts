@@ -1,15 +1,10 @@
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
 import type { JsonPatchOperation, VirtualService } from '../../domain/virtual-service.ts';
 import { TrafficTargetNotFoundError } from '../../ports/errors.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../../ports/traffic-router.ts';
 import type { RetryPolicy } from '../retry.ts';
+import type { KubeConfig } from './kube-config.ts';
+import { type KubeClient, kubeClient } from './kube-http.ts';
 import { kubeRequest } from './map-error.ts';
-import { withTimeout } from './timeout.ts';
 
 export interface KubernetesTrafficRouterOptions {
   /** One KubeConfig per cluster name, the `cluster` of a VirtualServiceRef. */
@@ -27,58 +22,63 @@ const PLURAL = 'virtualservices';
 const DEFAULT_VERSION = 'v1';
 const DEFAULT_TIMEOUT_MS = 5_000;
 
+// One client per KubeConfig, shared by the router and the reader: one pool of connections.
+const clients = new WeakMap<KubeConfig, KubeClient>();
+
+/** The client of a cluster, made on first use and kept, so its connections are reused. */
+export const clientsOf =
+  (kubeConfigs: Record<string, KubeConfig>) =>
+  (cluster: string): KubeClient => {
+    const kc = Object.hasOwn(kubeConfigs, cluster) ? kubeConfigs[cluster] : undefined;
+    if (!kc) throw new TrafficTargetNotFoundError(`no kubeconfig for cluster "${cluster}"`);
+    let client = clients.get(kc);
+    if (!client) {
+      client = kubeClient(kc);
+      clients.set(kc, client);
+    }
+    return client;
+  };
+
+/** The path of a namespaced Istio networking resource (or of their list, without `name`). */
+export const istioPath = (version: string, namespace: string, plural: string, name?: string) =>
+  `/apis/${GROUP}/${encodeURIComponent(version)}/namespaces/${encodeURIComponent(namespace)}/${plural}${
+    name === undefined ? '' : `/${encodeURIComponent(name)}`
+  }`;
+
 /** A TrafficRouter that reads and patches Istio VirtualServices through the Kubernetes API. */
 export function createKubernetesTrafficRouter(opts: KubernetesTrafficRouterOptions): TrafficRouter {
   const version = opts.version ?? DEFAULT_VERSION;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const clients = new Map<string, CustomObjectsApi>();
-  const clientFor = (ref: VirtualServiceRef): CustomObjectsApi => {
-    let api = clients.get(ref.cluster);
-    if (!api) {
-      const kc = Object.hasOwn(opts.kubeConfigs, ref.cluster)
-        ? opts.kubeConfigs[ref.cluster]
-        : undefined;
-      if (!kc) throw new TrafficTargetNotFoundError(`no kubeconfig for cluster "${ref.cluster}"`);
-      api = kc.makeApiClient(CustomObjectsApi);
-      clients.set(ref.cluster, api);
-    }
-    return api;
-  };
+  const clientFor = clientsOf(opts.kubeConfigs);
   const describe = (verb: string, ref: VirtualServiceRef) =>
     `${verb} VirtualService ${ref.namespace}/${ref.name} in cluster "${ref.cluster}"`;
-  const target = (ref: VirtualServiceRef) => ({
-    group: GROUP,
-    version,
-    namespace: ref.namespace,
-    plural: PLURAL,
-    name: ref.name,
-  });
+  const path = (ref: VirtualServiceRef) => istioPath(version, ref.namespace, PLURAL, ref.name);
 
   return {
     async getVirtualService(ref) {
-      const api = clientFor(ref);
+      const client = clientFor(ref.cluster);
       const what = describe('get', ref);
       const body = await kubeRequest(what, opts.retry, () =>
-        api.getNamespacedCustomObject(target(ref), withTimeout(timeoutMs)),
+        client({ method: 'GET', path: path(ref), timeoutMs }),
       );
       return asVirtualService(body, what);
     },
 
     async patchVirtualService(ref, expectedResourceVersion, ops) {
-      const api = clientFor(ref);
+      const client = clientFor(ref.cluster);
       const what = describe('patch', ref);
       const body: JsonPatchOperation[] = [
         { op: 'test', path: '/metadata/resourceVersion', value: expectedResourceVersion },
         ...ops,
       ];
-      // JSON patch is client-node 1.4's default for this call; say so rather than rely on it.
-      const options = setHeaderOptions(
-        'Content-Type',
-        PatchStrategy.JsonPatch,
-        withTimeout(timeoutMs),
-      );
       const written = await kubeRequest(what, opts.retry, () =>
-        api.patchNamespacedCustomObject({ ...target(ref), body }, options),
+        client({
+          method: 'PATCH',
+          path: path(ref),
+          body,
+          contentType: 'application/json-patch+json',
+          timeoutMs,
+        }),
       );
       return asVirtualService(written, what);
     },

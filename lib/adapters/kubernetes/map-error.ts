@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import {
   TrafficConflictError,
   TrafficForbiddenError,
@@ -6,6 +5,7 @@ import {
   TrafficUnavailableError,
 } from '../../ports/errors.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from '../retry.ts';
+import { KubeApiError } from './kube-http.ts';
 
 /** One Kubernetes API request, its failure named for the port, tried again while it may pass. */
 export const kubeRequest = <T>(
@@ -26,7 +26,7 @@ export const kubeRequest = <T>(
   );
 
 /**
- * Translates a client-node failure into the port's named errors. 409 and 422 both mean the
+ * Translates a failed Kubernetes API request into the port's named errors. 409 and 422 both mean the
  * guarded patch lost: the apiserver answers a failed `test` op with 422. A timeout, a failed
  * connection, a 429 or a 5xx may pass (`TrafficUnavailableError`, retried). Anything else is
  * returned as is.
@@ -37,7 +37,7 @@ export function toTrafficError(error: unknown, what: string): unknown {
       cause: error,
     });
   }
-  if (!(error instanceof ApiException)) {
+  if (!(error instanceof KubeApiError)) {
     const failed = connectionFailure(error);
     return failed
       ? new TrafficUnavailableError(`${what}: the connection failed (${failed})`, { cause: error })
@@ -69,7 +69,7 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-/** The socket error code of a failed request (client-node's fetch wraps it), if that is what it is. */
+/** The socket error code of a failed request (possibly wrapped as a cause), if that is what it is. */
 function connectionFailure(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
@@ -84,7 +84,7 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
-/** The `message` of a Kubernetes Status body, which client-node hands over as text or JSON. */
+/** The `message` of a Kubernetes Status body, parsed or as text. */
 function statusMessage(body: unknown): string | undefined {
   let status = body;
   if (typeof body === 'string') {
