@@ -6,21 +6,18 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isTerminal, TERMINAL_PHASES } from '../../domain/phase.ts';
+import { TERMINAL_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
 import {
   InvalidCursorError,
   RolloutExistsError,
   RolloutVersionConflictError,
-  TargetOwnedError,
 } from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
 import {
   anyConditionFailed,
-  conditionFailedAt,
   failedItemAttribute,
   firstConditionFailed,
   isTransactionConflict,
@@ -35,11 +32,10 @@ import {
   LIST_INDEX,
   LIST_PK,
   listPrefix,
-  OWNER_SK,
-  ownerPK,
   rolloutPK,
   STATE_SK,
 } from './keys.ts';
+import { createOwnership, type TransactItem } from './ownership.ts';
 
 export interface DynamoRolloutStoreOptions {
   client: DynamoDBDocumentClient;
@@ -55,7 +51,6 @@ export interface DynamoRolloutStoreOptions {
 const MAX_TRANSACTION_ITEMS = 100;
 const CONFLICT_ATTEMPTS = 4;
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Key = { PK: string; SK: string };
 
 const cursorSchema = z.object({ PK: z.string(), SK: z.string().startsWith(LEDGER_PREFIX) });
@@ -148,21 +143,6 @@ export const createDynamoRolloutStore = ({
     },
   });
 
-  // One active rollout per VirtualService. Create takes the ownership item (or keeps it: the
-  // same rollout's next revision); an owner that has ended since is taken over, conditional
-  // on still being that owner, so ending a rollout needs no write of its own.
-  const takeOwnership = (state: RolloutState, previous?: string): TransactItem => ({
-    Put: {
-      TableName: tableName,
-      Item: { PK: ownerPK(state.spec.target), SK: OWNER_SK, owner: state.id },
-      ConditionExpression: previous
-        ? '#owner = :previous'
-        : 'attribute_not_exists(PK) OR #owner = :id',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: previous ? { ':previous': previous } : { ':id': state.id },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
   const ledgerCollision = (error: unknown): Error =>
     new Error('a ledger entry key already exists; ledger entries are never overwritten', {
       cause: error,
@@ -197,19 +177,7 @@ export const createDynamoRolloutStore = ({
     return Item === undefined ? undefined : parseStateItem(Item);
   };
 
-  /** The rollout that owns a VirtualService now: the last to take it, unless it has ended. */
-  const owner: RolloutStore['owner'] = async (target) => {
-    const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { PK: ownerPK(target), SK: OWNER_SK },
-        ConsistentRead: true,
-      }),
-    );
-    const id = typeof Item?.owner === 'string' ? Item.owner : undefined;
-    const state = id ? await get(id) : undefined;
-    return state && !isTerminal(state.phase) ? id : undefined;
-  };
+  const { owner, writeOwning } = createOwnership({ client, tableName, get });
 
   return {
     get,
@@ -222,35 +190,19 @@ export const createDynamoRolloutStore = ({
         ExpressionAttributeNames: { '#phase': 'phase' },
         ExpressionAttributeValues: terminal,
       });
-      const owning = !isTerminal(state.phase);
-      let previous: string | undefined;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await transact([
-            put,
-            ...(owning ? [takeOwnership(state, previous)] : []),
-            ...ledgerPuts(entries),
-          ]);
-          return;
-        } catch (error) {
+      await writeOwning(
+        state,
+        (ownership) => transact([put, ...ownership, ...ledgerPuts(entries)]),
+        (error) => {
           if (firstConditionFailed(error)) {
             const phase = failedItemAttribute(error, 'phase') ?? 'not terminal';
-            throw new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
+            return new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
               cause: error,
             });
           }
-          if (!owning || !conditionFailedAt(error, 1)) {
-            if (anyConditionFailed(error)) throw ledgerCollision(error);
-            throw error;
-          }
-          const taken = failedItemAttribute(error, 'owner', 1);
-          const takenBy = taken ? await get(taken) : undefined;
-          if (taken && takenBy && !isTerminal(takenBy.phase))
-            throw new TargetOwnedError(state.spec.target, taken);
-          if (!taken || attempt >= CONFLICT_ATTEMPTS) throw error;
-          previous = taken;
-        }
-      }
+          return anyConditionFailed(error) ? ledgerCollision(error) : error;
+        },
+      );
     },
 
     async commit(state, entries) {
