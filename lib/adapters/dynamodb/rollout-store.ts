@@ -16,6 +16,8 @@ import {
   RolloutVersionConflictError,
 } from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
+import type { RetryPolicy } from '../retry.ts';
+import { batchGet } from './batch-get.ts';
 import {
   anyConditionFailed,
   failedItemAttribute,
@@ -26,7 +28,7 @@ import {
 import { ledgerItem, parseLedgerItem, parseStateItem, stateItem } from './items.ts';
 import {
   DUE_INDEX,
-  DUE_PK,
+  DUE_PKS,
   dueUpperBound,
   LEDGER_PREFIX,
   LIST_INDEX,
@@ -45,6 +47,10 @@ export interface DynamoRolloutStoreOptions {
    * out and goes on, so one bad item never stops a tick for the other rollouts.
    */
   onUnreadable?: (problem: string) => void;
+  /** How keys that BatchGetItem leaves unprocessed are asked again (getMany). */
+  retry?: RetryPolicy;
+  /** Items per Query page; DynamoDB's own 1 MB pages if absent (tests page with a few). */
+  pageSize?: number;
 }
 
 /** DynamoDB's cap on the items of one TransactWriteItems call. */
@@ -70,6 +76,13 @@ const decodeCursor = (id: string, cursor: string): Key => {
   return key;
 };
 
+const optionalLimit = (limit: number | undefined, what: string): number | undefined =>
+  limit === undefined ? undefined : positiveLimit(limit, what);
+
+/** Index keys compare as DynamoDB compares them: by their UTF-8 bytes. */
+const byDueSK = (a: Record<string, unknown>, b: Record<string, unknown>): number =>
+  Buffer.compare(Buffer.from(String(a.dueSK)), Buffer.from(String(b.dueSK)));
+
 const positiveLimit = (limit: number, what: string): number => {
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new RangeError(`${what} limit must be a positive integer, got ${limit}`);
@@ -85,6 +98,8 @@ export const createDynamoRolloutStore = ({
   client,
   tableName,
   onUnreadable = () => {},
+  retry,
+  pageSize = Number.POSITIVE_INFINITY,
 }: DynamoRolloutStoreOptions): RolloutStore => {
   /** The states of a listing that read back; each other one is reported and left out. */
   const readable = (items: unknown[]): RolloutState[] =>
@@ -152,18 +167,44 @@ export const createDynamoRolloutStore = ({
     const items: Record<string, unknown>[] = [];
     let start = input.ExclusiveStartKey;
     do {
-      const remaining = limit - items.length;
+      const pageLimit = Math.min(limit - items.length, pageSize);
       const page = await client.send(
         new QueryCommand({
           ...input,
           ExclusiveStartKey: start,
-          ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
+          ...(Number.isFinite(pageLimit) ? { Limit: pageLimit } : {}),
         }),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined && items.length < limit);
     return items;
+  };
+
+  /**
+   * The due index as one: every shard queried in parallel (each paged to its end, or to
+   * `limit`, which the oldest `limit` overall cannot exceed on any one shard), then merged
+   * oldest dueSK first. `upper` bounds dueSK; without it every scheduled rollout is listed.
+   */
+  const queryDue = async (upper: string | undefined, limit: number | undefined) => {
+    const shards = await Promise.all(
+      DUE_PKS.map((pk) =>
+        queryAll(
+          {
+            TableName: tableName,
+            IndexName: DUE_INDEX,
+            KeyConditionExpression:
+              upper === undefined ? 'duePK = :due' : 'duePK = :due AND dueSK <= :upper',
+            ExpressionAttributeValues:
+              upper === undefined ? { ':due': pk } : { ':due': pk, ':upper': upper },
+            ScanIndexForward: true,
+          },
+          limit,
+        ),
+      ),
+    );
+    const merged = shards.flat().sort(byDueSK);
+    return readable(limit === undefined ? merged : merged.slice(0, limit));
   };
 
   const get = async (id: string): Promise<RolloutState | undefined> => {
@@ -237,32 +278,24 @@ export const createDynamoRolloutStore = ({
       }
     },
 
-    async listDue(now, limit) {
-      const items = await queryAll(
-        {
-          TableName: tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'duePK = :due AND dueSK <= :upper',
-          ExpressionAttributeValues: { ':due': DUE_PK, ':upper': dueUpperBound(now) },
-          ScanIndexForward: true,
-        },
-        positiveLimit(limit, 'listDue'),
+    async getMany(ids) {
+      const unique = [...new Set(ids)];
+      const items = await batchGet(
+        client,
+        tableName,
+        unique.map((id) => ({ PK: rolloutPK(id), SK: STATE_SK })),
+        retry,
       );
-      return readable(items);
+      const byPK = new Map(items.map((item) => [item.PK, item]));
+      return readable(unique.flatMap((id) => byPK.get(rolloutPK(id)) ?? []));
+    },
+
+    async listDue(now, limit) {
+      return queryDue(dueUpperBound(now), optionalLimit(limit, 'listDue'));
     },
 
     async listInFlight(limit) {
-      const items = await queryAll(
-        {
-          TableName: tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'duePK = :due',
-          ExpressionAttributeValues: { ':due': DUE_PK },
-          ScanIndexForward: true,
-        },
-        positiveLimit(limit, 'listInFlight'),
-      );
-      return readable(items);
+      return queryDue(undefined, optionalLimit(limit, 'listInFlight'));
     },
 
     async list(filter: RolloutFilter) {
