@@ -27,6 +27,11 @@ export interface LedgerPage {
 export interface RolloutStore {
   get(id: string): Promise<RolloutState | undefined>;
   /**
+   * The states of these rollouts, in the order of `ids` and each once; an id with no rollout
+   * is left out. Any number of ids (the DynamoDB store reads them 100 to a request).
+   */
+  getMany(ids: string[]): Promise<RolloutState[]>;
+  /**
    * Stores a new rollout (or a new revision of a terminal one) with its first ledger entries.
    * Fails with `RolloutExistsError` if a non-terminal rollout has that id, and with
    * `TargetOwnedError` if another one owns its VirtualService.
@@ -41,10 +46,18 @@ export interface RolloutStore {
   owner(target: RolloutSpec['target']): Promise<string | undefined>;
   /** Appends entries without touching state (for records that change nothing). */
   append(entries: LedgerEntry[]): Promise<void>;
-  /** Rollouts in a scheduled phase whose `nextCheckAt` is at or before `now`, oldest first. */
-  listDue(now: Date, limit: number): Promise<RolloutState[]>;
-  /** Every rollout in a scheduled phase, due or not, oldest `nextCheckAt` first (the drift check). */
-  listInFlight(limit: number): Promise<RolloutState[]>;
+  /**
+   * Rollouts the scheduler looks at (a scheduled phase, or a decision pending in any phase:
+   * `isScheduledState`) whose `nextCheckAt` is at or before `now`, oldest first (then by id):
+   * every one of them, or the oldest `limit` (a positive integer; anything else is a
+   * RangeError).
+   */
+  listDue(now: Date, limit?: number): Promise<RolloutState[]>;
+  /**
+   * Every rollout the scheduler looks at, due or not, in the same order (the drift check), or
+   * the oldest `limit` of them.
+   */
+  listInFlight(limit?: number): Promise<RolloutState[]>;
   list(filter: RolloutFilter): Promise<RolloutState[]>;
   /** Ledger entries of a rollout, oldest first. */
   ledger(id: string, page?: { limit?: number; cursor?: string }): Promise<LedgerPage>;

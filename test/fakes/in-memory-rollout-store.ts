@@ -1,4 +1,4 @@
-import { isTerminal, SCHEDULED_PHASES } from '../../lib/domain/phase.ts';
+import { isTerminal } from '../../lib/domain/phase.ts';
 import { isScheduledState, type LedgerEntry, type RolloutState } from '../../lib/domain/state.ts';
 import {
   InvalidCursorError,
@@ -38,6 +38,9 @@ const positiveLimit = (limit: number, what: string): number => {
   }
   return limit;
 };
+
+const optionalLimit = (limit: number | undefined, what: string): number | undefined =>
+  limit === undefined ? undefined : positiveLimit(limit, what);
 
 const listKey = (state: RolloutState): string =>
   `${state.spec.target.cluster}/${state.spec.target.namespace}/${state.spec.name}`;
@@ -96,11 +99,30 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
     return state && !isTerminal(state.phase) ? id : undefined;
   };
 
+  /** Scheduled rollouts that `keep` keeps, in due-index order (nextCheckAt, then id). */
+  const scheduled = (keep: (state: RolloutState) => boolean, limit: number | undefined) =>
+    [...states.values()]
+      .filter((state) => isScheduledState(state) && keep(state))
+      .map((state) => ({
+        state,
+        key: Buffer.from(`${isoInstant(state.nextCheckAt, 'nextCheckAt')}#${state.id}`),
+      }))
+      .sort((a, b) => Buffer.compare(a.key, b.key))
+      .slice(0, limit)
+      .map(({ state }) => stored(state));
+
   return {
     owner: activeOwner,
     async get(id) {
       const state = states.get(id);
       return state === undefined ? undefined : stored(state);
+    },
+
+    async getMany(ids) {
+      return [...new Set(ids)].flatMap((id) => {
+        const state = states.get(id);
+        return state === undefined ? [] : [stored(state)];
+      });
     },
 
     async create(state, entries) {
@@ -139,31 +161,14 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
     },
 
     async listDue(now, limit) {
-      positiveLimit(limit, 'listDue');
-      return [...states.values()]
-        .filter(
-          (state) => isScheduledState(state) && Date.parse(state.nextCheckAt) <= now.getTime(),
-        )
-        .map((state) => ({
-          state,
-          key: `${isoInstant(state.nextCheckAt, 'nextCheckAt')}#${state.id}`,
-        }))
-        .sort((a, b) => byString(a.key, b.key))
-        .slice(0, limit)
-        .map(({ state }) => stored(state));
+      return scheduled(
+        (state) => Date.parse(state.nextCheckAt) <= now.getTime(),
+        optionalLimit(limit, 'listDue'),
+      );
     },
 
     async listInFlight(limit) {
-      positiveLimit(limit, 'listInFlight');
-      return [...states.values()]
-        .filter((state) => SCHEDULED_PHASES.includes(state.phase))
-        .map((state) => ({
-          state,
-          key: `${isoInstant(state.nextCheckAt, 'nextCheckAt')}#${state.id}`,
-        }))
-        .sort((a, b) => byString(a.key, b.key))
-        .slice(0, limit)
-        .map(({ state }) => stored(state));
+      return scheduled(() => true, optionalLimit(limit, 'listInFlight'));
     },
 
     async list(filter: RolloutFilter) {

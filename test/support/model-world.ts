@@ -310,6 +310,7 @@ export class World {
     };
     return {
       get: (id) => gate(() => store.get(id)),
+      getMany: (ids) => gate(() => store.getMany(ids)),
       owner: (target) => gate(() => store.owner(target)),
       create: (state, entries) => gate(() => store.create(state, entries)),
       commit: (state, entries) =>

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Phase } from '../../lib/domain/phase.ts';
-import type { LedgerEntry, RolloutState } from '../../lib/domain/state.ts';
+import { isScheduledState, type LedgerEntry, type RolloutState } from '../../lib/domain/state.ts';
 import {
   InvalidCursorError,
   RolloutExistsError,
@@ -22,6 +23,32 @@ import {
 const messages = (entries: LedgerEntry[]): string[] => entries.map((entry) => entry.message);
 const ids = (states: RolloutState[]): string[] => states.map((state) => state.id);
 
+/** The due index's order: nextCheckAt, then id, compared as DynamoDB compares keys (UTF-8). */
+const dueOrder = (states: RolloutState[]): string[] =>
+  states
+    .filter(isScheduledState)
+    .map((state) => ({
+      id: state.id,
+      key: Buffer.from(`${new Date(state.nextCheckAt).toISOString()}#${state.id}`),
+    }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ id }) => id);
+
+/** Rollouts due now, at a few hundred distinct instants (so ties too), each its own target. */
+export const dueFleet = (count: number, prefix = 'prod/fleet'): RolloutState[] =>
+  Array.from({ length: count }, (_, i) =>
+    rolloutState(`${prefix}-${i % 7}/r-${i}`, { nextCheckAt: at(-((i * 37) % 240) / 4) }),
+  );
+
+/** Stores many rollouts at once, as `create` would store their states. */
+export type SeedMany = (store: RolloutStore, states: RolloutState[]) => Promise<void>;
+
+/** Creates many rollouts, a few dozen at a time. */
+export const seedMany: SeedMany = async (store, states) => {
+  for (let start = 0; start < states.length; start += 40)
+    await Promise.all(states.slice(start, start + 40).map((state) => store.create(state, [])));
+};
+
 /**
  * The behaviour every RolloutStore must have. Each test gets a fresh, empty store from
  * `makeStore`.
@@ -29,7 +56,10 @@ const ids = (states: RolloutState[]): string[] => states.map((state) => state.id
 export const rolloutStoreContract = (
   name: string,
   makeStore: () => RolloutStore | Promise<RolloutStore>,
+  /** A faster way to store the large fleets (a thousand rollouts and more); `create` if absent. */
+  bulk: { seedMany?: SeedMany } = {},
 ): void => {
+  const seedFleet = bulk.seedMany ?? seedMany;
   describe(`${name} (RolloutStore contract)`, () => {
     let store: RolloutStore;
     beforeEach(async () => {
@@ -332,6 +362,120 @@ export const rolloutStoreContract = (
         expect(ids(due)).toEqual([v1.id]);
         expect(due[0]?.version).toBe(3);
         expect(due[0] && 'pausedFrom' in due[0]).toBe(false);
+      });
+    });
+
+    describe('listDue and listInFlight without a limit', () => {
+      it('return every due rollout past any page, in nextCheckAt order, none twice', async () => {
+        const fleet = dueFleet(1_200);
+        const later = dueFleet(30, 'prod/later').map((state) => ({
+          ...state,
+          nextCheckAt: at(5),
+        }));
+        const paused = dueFleet(30, 'prod/paused').map((state) => ({
+          ...state,
+          phase: 'Paused' as const,
+        }));
+        const started = performance.now();
+        await seedFleet(store, [...fleet, ...later, ...paused]);
+        const seeded = performance.now();
+        const due = ids(await store.listDue(NOW));
+        const listed = performance.now();
+        const inFlight = ids(await store.listInFlight());
+        console.log(
+          `${name}: seeded ${fleet.length + 60} rollouts in ${Math.round(seeded - started)} ms; ` +
+            `listDue returned ${due.length} in ${Math.round(listed - seeded)} ms, ` +
+            `listInFlight ${inFlight.length} in ${Math.round(performance.now() - listed)} ms`,
+        );
+        expect(due).toHaveLength(1_200);
+        expect(new Set(due).size).toBe(1_200);
+        expect(due).toEqual(dueOrder(fleet));
+        expect(inFlight).toEqual(dueOrder([...fleet, ...later]));
+        expect(ids(await store.listDue(NOW, 75))).toEqual(due.slice(0, 75));
+        expect(ids(await store.listInFlight(1_210))).toEqual(inFlight.slice(0, 1_210));
+      });
+
+      it('list what a model of the due index lists, for any fleet and limit', async () => {
+        const phases: Phase[] = ['Pending', 'Progressing', 'WaitingPromotion', 'Paused', 'Failed'];
+        const fleet = fc.uniqueArray(
+          fc.record({
+            name: fc.stringMatching(/^[a-z0-9-]{1,6}$/),
+            minutes: fc.integer({ min: -20, max: 20 }),
+            phase: fc.constantFrom(...phases),
+            pending: fc.boolean(),
+          }),
+          { selector: (r) => r.name, maxLength: 30 },
+        );
+        await fc.assert(
+          fc.asyncProperty(fleet, fc.integer({ min: 1, max: 40 }), async (rows, limit) => {
+            const fresh = await makeStore();
+            const pending = fullState().pending;
+            const states = rows.map((row) =>
+              rolloutState(`prod/prop/${row.name}`, {
+                nextCheckAt: at(row.minutes / 2),
+                phase: row.phase,
+                ...(row.pending ? { pending } : {}),
+              }),
+            );
+            await seedMany(fresh, states);
+            const due = dueOrder(states.filter((state) => Date.parse(state.nextCheckAt) <= T0));
+            expect(ids(await fresh.listDue(NOW))).toEqual(due);
+            expect(ids(await fresh.listDue(NOW, limit))).toEqual(due.slice(0, limit));
+            expect(ids(await fresh.listInFlight())).toEqual(dueOrder(states));
+            expect(ids(await fresh.listInFlight(limit))).toEqual(dueOrder(states).slice(0, limit));
+          }),
+          { numRuns: 8 },
+        );
+      });
+
+      it('include a terminal rollout whose decision is still pending, so it is re-sent', async () => {
+        const finalizing = rolloutState('prod/a/finalizing', {
+          phase: 'Succeeded',
+          finishedAt: at(-1),
+          pending: fullState().pending,
+        });
+        await seed(finalizing);
+        await seed(rolloutState('prod/a/done', { phase: 'Succeeded', finishedAt: at(-1) }));
+        expect(await store.listDue(NOW)).toStrictEqual([finalizing]);
+        expect(await store.listInFlight()).toStrictEqual([finalizing]);
+        await store.commit(next(finalizing, { pending: undefined }), []);
+        expect(await store.listDue(NOW)).toEqual([]);
+        expect(await store.listInFlight()).toEqual([]);
+      });
+    });
+
+    describe('getMany', () => {
+      it('gives the states in the order asked, each once, leaving out ids it does not have', async () => {
+        const a = await seed(rolloutState('prod/shop/a'));
+        const b = await seed(rolloutState('prod/shop/b', { phase: 'Succeeded' }));
+        const c = await seed(fullState());
+        expect(await store.getMany([c.id, 'prod/shop/none', a.id, c.id, b.id])).toStrictEqual([
+          c,
+          a,
+          b,
+        ]);
+        expect(await store.getMany(['prod/shop/none'])).toEqual([]);
+        expect(await store.getMany([])).toEqual([]);
+      });
+
+      it('reads more ids than one batch holds', async () => {
+        const fleet = dueFleet(250);
+        await seedFleet(store, fleet);
+        const asked = [...ids(fleet)].reverse();
+        const got = await store.getMany([
+          ...asked.slice(0, 120),
+          'prod/x/none',
+          ...asked.slice(120),
+        ]);
+        expect(ids(got)).toEqual(asked);
+        expect(got[0]).toStrictEqual(fleet.at(-1));
+      });
+
+      it('returns copies', async () => {
+        const state = await seed(rolloutState());
+        const [got] = await store.getMany([state.id]);
+        if (got) got.phase = 'Aborted';
+        expect(await store.getMany([state.id])).toStrictEqual([state]);
       });
     });
 

@@ -8,7 +8,7 @@ import {
 } from '../../domain/state.ts';
 import { MalformedItemError } from './errors.ts';
 import {
-  DUE_PK,
+  duePK,
   dueSK,
   LEDGER_PREFIX,
   LIST_PK,
@@ -48,7 +48,7 @@ export const stateItem = (state: RolloutState): Item => ({
   namespace: state.spec.target.namespace,
   listPK: LIST_PK,
   listSK: listSK(state),
-  ...(isScheduledState(state) ? { duePK: DUE_PK, dueSK: dueSK(state) } : {}),
+  ...(isScheduledState(state) ? { duePK: duePK(state.id), dueSK: dueSK(state) } : {}),
   state: withoutUndefined(state),
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
 
 /** Index names and key values; infra/dynamodb-table.yml defines the same names. */
@@ -5,10 +6,40 @@ export const DUE_INDEX = 'due';
 export const LIST_INDEX = 'byTarget';
 export const STATE_SK = 'STATE';
 export const LEDGER_PREFIX = 'LEDGER#';
-// One partition per GSI is plenty for hundreds of rollouts. Past roughly 1,000 writes a second
-// on either index, shard it: `DUE#<n>` with n = hash(id) % N, and query the N shards.
-export const DUE_PK = 'DUE';
+// One partition for the list index. It holds every state and, projecting ALL, is written on
+// every commit too, so it now sets the table's write ceiling: that of one `due` shard (below).
+// Sharding it as `due` is, or projecting less, is the next step past that.
 export const LIST_PK = 'ROLLOUT';
+
+/**
+ * Shards of the `due` index. Every commit of a scheduled rollout rewrites its item there, and
+ * one partition key of an index takes about 1,000 write units a second (one per KB of item;
+ * a state is a few KB): a single key caps the fleet at a few hundred commits a second. 16 keys
+ * lift that about 16 times, far past any fleet we expect, while a scheduler tick still costs
+ * only 16 small Queries (one per shard, in parallel; an empty one costs 0.5 read units).
+ *
+ * Changing it: an item stays on the shard it was written to until its next commit. Growing
+ * the count is safe (every old shard is still queried, so nothing is missed meanwhile).
+ * Shrinking it hides the items on the dropped shards, so every scheduled state must be
+ * re-written first (read and put back each one, or keep querying the old count until then).
+ *
+ * No migration from the single `DUE` key of earlier builds: there is no deployment to carry
+ * over (kanari is pre-release), so an item written with `duePK = DUE` is simply not listed.
+ */
+export const DUE_SHARDS = 16;
+
+/** The shard of a rollout: a stable hash of its id (SHA-256, first 4 bytes), mod DUE_SHARDS. */
+export const dueShard = (id: string): number =>
+  createHash('sha256').update(id, 'utf8').digest().readUInt32BE(0) % DUE_SHARDS;
+
+/** `DUE#<shard>`, the due-index partition key of a rollout. */
+export const duePK = (id: string): string => `DUE#${dueShard(id)}`;
+
+/** Every due-index partition key, which a listing queries and merges. */
+export const DUE_PKS: readonly string[] = Array.from(
+  { length: DUE_SHARDS },
+  (_, shard) => `DUE#${shard}`,
+);
 
 export const rolloutPK = (id: string): string => `ROLLOUT#${id}`;
 

@@ -6,21 +6,20 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { isTerminal, TERMINAL_PHASES } from '../../domain/phase.ts';
+import { TERMINAL_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
 import {
   InvalidCursorError,
   RolloutExistsError,
   RolloutVersionConflictError,
-  TargetOwnedError,
 } from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
+import type { RetryPolicy } from '../retry.ts';
+import { batchGet } from './batch-get.ts';
 import {
   anyConditionFailed,
-  conditionFailedAt,
   failedItemAttribute,
   firstConditionFailed,
   isTransactionConflict,
@@ -29,17 +28,16 @@ import {
 import { ledgerItem, parseLedgerItem, parseStateItem, stateItem } from './items.ts';
 import {
   DUE_INDEX,
-  DUE_PK,
+  DUE_PKS,
   dueUpperBound,
   LEDGER_PREFIX,
   LIST_INDEX,
   LIST_PK,
   listPrefix,
-  OWNER_SK,
-  ownerPK,
   rolloutPK,
   STATE_SK,
 } from './keys.ts';
+import { createOwnership, type TransactItem } from './ownership.ts';
 
 export interface DynamoRolloutStoreOptions {
   client: DynamoDBDocumentClient;
@@ -49,13 +47,16 @@ export interface DynamoRolloutStoreOptions {
    * out and goes on, so one bad item never stops a tick for the other rollouts.
    */
   onUnreadable?: (problem: string) => void;
+  /** How keys that BatchGetItem leaves unprocessed are asked again (getMany). */
+  retry?: RetryPolicy;
+  /** Items per Query page; DynamoDB's own 1 MB pages if absent (tests page with a few). */
+  pageSize?: number;
 }
 
 /** DynamoDB's cap on the items of one TransactWriteItems call. */
 const MAX_TRANSACTION_ITEMS = 100;
 const CONFLICT_ATTEMPTS = 4;
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Key = { PK: string; SK: string };
 
 const cursorSchema = z.object({ PK: z.string(), SK: z.string().startsWith(LEDGER_PREFIX) });
@@ -75,6 +76,13 @@ const decodeCursor = (id: string, cursor: string): Key => {
   return key;
 };
 
+const optionalLimit = (limit: number | undefined, what: string): number | undefined =>
+  limit === undefined ? undefined : positiveLimit(limit, what);
+
+/** Index keys compare as DynamoDB compares them: by their UTF-8 bytes. */
+const byDueSK = (a: Record<string, unknown>, b: Record<string, unknown>): number =>
+  Buffer.compare(Buffer.from(String(a.dueSK)), Buffer.from(String(b.dueSK)));
+
 const positiveLimit = (limit: number, what: string): number => {
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new RangeError(`${what} limit must be a positive integer, got ${limit}`);
@@ -90,6 +98,8 @@ export const createDynamoRolloutStore = ({
   client,
   tableName,
   onUnreadable = () => {},
+  retry,
+  pageSize = Number.POSITIVE_INFINITY,
 }: DynamoRolloutStoreOptions): RolloutStore => {
   /** The states of a listing that read back; each other one is reported and left out. */
   const readable = (items: unknown[]): RolloutState[] =>
@@ -148,21 +158,6 @@ export const createDynamoRolloutStore = ({
     },
   });
 
-  // One active rollout per VirtualService. Create takes the ownership item (or keeps it: the
-  // same rollout's next revision); an owner that has ended since is taken over, conditional
-  // on still being that owner, so ending a rollout needs no write of its own.
-  const takeOwnership = (state: RolloutState, previous?: string): TransactItem => ({
-    Put: {
-      TableName: tableName,
-      Item: { PK: ownerPK(state.spec.target), SK: OWNER_SK, owner: state.id },
-      ConditionExpression: previous
-        ? '#owner = :previous'
-        : 'attribute_not_exists(PK) OR #owner = :id',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: previous ? { ':previous': previous } : { ':id': state.id },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
   const ledgerCollision = (error: unknown): Error =>
     new Error('a ledger entry key already exists; ledger entries are never overwritten', {
       cause: error,
@@ -172,18 +167,44 @@ export const createDynamoRolloutStore = ({
     const items: Record<string, unknown>[] = [];
     let start = input.ExclusiveStartKey;
     do {
-      const remaining = limit - items.length;
+      const pageLimit = Math.min(limit - items.length, pageSize);
       const page = await client.send(
         new QueryCommand({
           ...input,
           ExclusiveStartKey: start,
-          ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
+          ...(Number.isFinite(pageLimit) ? { Limit: pageLimit } : {}),
         }),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined && items.length < limit);
     return items;
+  };
+
+  /**
+   * The due index as one: every shard queried in parallel (each paged to its end, or to
+   * `limit`, which the oldest `limit` overall cannot exceed on any one shard), then merged
+   * oldest dueSK first. `upper` bounds dueSK; without it every scheduled rollout is listed.
+   */
+  const queryDue = async (upper: string | undefined, limit: number | undefined) => {
+    const shards = await Promise.all(
+      DUE_PKS.map((pk) =>
+        queryAll(
+          {
+            TableName: tableName,
+            IndexName: DUE_INDEX,
+            KeyConditionExpression:
+              upper === undefined ? 'duePK = :due' : 'duePK = :due AND dueSK <= :upper',
+            ExpressionAttributeValues:
+              upper === undefined ? { ':due': pk } : { ':due': pk, ':upper': upper },
+            ScanIndexForward: true,
+          },
+          limit,
+        ),
+      ),
+    );
+    const merged = shards.flat().sort(byDueSK);
+    return readable(limit === undefined ? merged : merged.slice(0, limit));
   };
 
   const get = async (id: string): Promise<RolloutState | undefined> => {
@@ -197,19 +218,7 @@ export const createDynamoRolloutStore = ({
     return Item === undefined ? undefined : parseStateItem(Item);
   };
 
-  /** The rollout that owns a VirtualService now: the last to take it, unless it has ended. */
-  const owner: RolloutStore['owner'] = async (target) => {
-    const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { PK: ownerPK(target), SK: OWNER_SK },
-        ConsistentRead: true,
-      }),
-    );
-    const id = typeof Item?.owner === 'string' ? Item.owner : undefined;
-    const state = id ? await get(id) : undefined;
-    return state && !isTerminal(state.phase) ? id : undefined;
-  };
+  const { owner, writeOwning } = createOwnership({ client, tableName, get });
 
   return {
     get,
@@ -222,35 +231,19 @@ export const createDynamoRolloutStore = ({
         ExpressionAttributeNames: { '#phase': 'phase' },
         ExpressionAttributeValues: terminal,
       });
-      const owning = !isTerminal(state.phase);
-      let previous: string | undefined;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await transact([
-            put,
-            ...(owning ? [takeOwnership(state, previous)] : []),
-            ...ledgerPuts(entries),
-          ]);
-          return;
-        } catch (error) {
+      await writeOwning(
+        state,
+        (ownership) => transact([put, ...ownership, ...ledgerPuts(entries)]),
+        (error) => {
           if (firstConditionFailed(error)) {
             const phase = failedItemAttribute(error, 'phase') ?? 'not terminal';
-            throw new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
+            return new RolloutExistsError(`rollout ${state.id} already exists and is ${phase}`, {
               cause: error,
             });
           }
-          if (!owning || !conditionFailedAt(error, 1)) {
-            if (anyConditionFailed(error)) throw ledgerCollision(error);
-            throw error;
-          }
-          const taken = failedItemAttribute(error, 'owner', 1);
-          const takenBy = taken ? await get(taken) : undefined;
-          if (taken && takenBy && !isTerminal(takenBy.phase))
-            throw new TargetOwnedError(state.spec.target, taken);
-          if (!taken || attempt >= CONFLICT_ATTEMPTS) throw error;
-          previous = taken;
-        }
-      }
+          return anyConditionFailed(error) ? ledgerCollision(error) : error;
+        },
+      );
     },
 
     async commit(state, entries) {
@@ -285,32 +278,24 @@ export const createDynamoRolloutStore = ({
       }
     },
 
-    async listDue(now, limit) {
-      const items = await queryAll(
-        {
-          TableName: tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'duePK = :due AND dueSK <= :upper',
-          ExpressionAttributeValues: { ':due': DUE_PK, ':upper': dueUpperBound(now) },
-          ScanIndexForward: true,
-        },
-        positiveLimit(limit, 'listDue'),
+    async getMany(ids) {
+      const unique = [...new Set(ids)];
+      const items = await batchGet(
+        client,
+        tableName,
+        unique.map((id) => ({ PK: rolloutPK(id), SK: STATE_SK })),
+        retry,
       );
-      return readable(items);
+      const byPK = new Map(items.map((item) => [item.PK, item]));
+      return readable(unique.flatMap((id) => byPK.get(rolloutPK(id)) ?? []));
+    },
+
+    async listDue(now, limit) {
+      return queryDue(dueUpperBound(now), optionalLimit(limit, 'listDue'));
     },
 
     async listInFlight(limit) {
-      const items = await queryAll(
-        {
-          TableName: tableName,
-          IndexName: DUE_INDEX,
-          KeyConditionExpression: 'duePK = :due',
-          ExpressionAttributeValues: { ':due': DUE_PK },
-          ScanIndexForward: true,
-        },
-        positiveLimit(limit, 'listInFlight'),
-      );
-      return readable(items);
+      return queryDue(undefined, optionalLimit(limit, 'listInFlight'));
     },
 
     async list(filter: RolloutFilter) {
