@@ -17,6 +17,13 @@ import { log } from './log.ts';
 // Endpoints for local runs come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
 export const config: Config = loadConfig(process.env);
 
+/** One EventBridge client per function: the bus and, in analyze, the shard queue share it. */
+export const eventBridge = (): EventBridgeClient => {
+  sharedEventBridge ??= new EventBridgeClient({ region: config.AWS_REGION });
+  return sharedEventBridge;
+};
+let sharedEventBridge: EventBridgeClient | undefined;
+
 export const core = (): CoreDeps => ({
   store: createDynamoRolloutStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.AWS_REGION }), {
@@ -26,7 +33,7 @@ export const core = (): CoreDeps => ({
     onUnreadable: (problem) => log('unreadable rollout left out of a listing', { problem }),
   }),
   bus: createEventBridgeBus({
-    client: new EventBridgeClient({ region: config.AWS_REGION }),
+    client: eventBridge(),
     busName: config.KANARI_EVENT_BUS,
   }),
   now: () => new Date(),

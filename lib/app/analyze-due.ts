@@ -70,7 +70,15 @@ export const analyzeDue = async (
   options: { limit?: number } = {},
 ): Promise<AnalyzeOutcome[]> => {
   const now = deps.now();
-  const due = await deps.store.listDue(now, options.limit ?? 50);
+  return analyzeStates(deps, await deps.store.listDue(now, options.limit), now);
+};
+
+/** Both phases for these rollouts, as of `now` (the tick's time): analyzeDue without the listing. */
+export const analyzeStates = async (
+  deps: AnalyzeDeps,
+  due: readonly RolloutState[],
+  now: Date,
+): Promise<AnalyzeOutcome[]> => {
   const batches = new Map<MetricsProvider, QueryBatch>();
   const batchFor = (spec: RolloutSpec): QueryBatch => {
     const provider = deps.metricsFor(spec);

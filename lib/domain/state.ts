@@ -122,3 +122,7 @@ export interface LedgerEntry {
  */
 export const isScheduledState = (state: RolloutState): boolean =>
   SCHEDULED_PHASES.includes(state.phase) || state.pending !== undefined;
+
+/** Due for the scheduler at `now`: scheduled, with its next check at or before `now`. */
+export const isDue = (state: RolloutState, now: Date): boolean =>
+  isScheduledState(state) && Date.parse(state.nextCheckAt) <= now.getTime();

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_ANALYZE_BATCH_SIZE } from '../domain/shards.ts';
 import { alertSourcesSchema } from './alert-sources.ts';
 
 /** Tokens as `name=token,name=token`: the name is the actor recorded in the ledger. */
@@ -64,6 +65,8 @@ export const configSchema = z.object({
    * equal); the sandbox ticks every second. An `analysis.interval` shorter than this is refused.
    */
   KANARI_SCHEDULE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Past this many due rollouts, a tick fans out into shards of this many (analyze-tick.ts). */
+  KANARI_ANALYZE_BATCH_SIZE: z.coerce.number().int().min(1).default(DEFAULT_ANALYZE_BATCH_SIZE),
   AWS_REGION: z.string().default('us-east-1'),
 });
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { DETAIL_TYPES, type EventDetail } from '../domain/events.ts';
+import { type AnalysisShard, SHARD_DETAIL_TYPE } from '../domain/shards.ts';
 
 const cause = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scheduler') }),
@@ -33,3 +34,15 @@ export const eventBridgeEventSchema = z.looseObject({
   time: z.string(),
   detail: eventDetailSchema,
 });
+
+/** A shard of a scheduler tick (lib/domain/shards.ts), as the analyze function receives it. */
+export const analysisShardEventSchema = z.looseObject({
+  source: z.literal('kanari'),
+  'detail-type': z.literal(SHARD_DETAIL_TYPE),
+  detail: z.object({
+    tickAt: z.iso.datetime(),
+    shard: z.number().int().min(1),
+    of: z.number().int().min(1),
+    ids: z.array(z.string().min(1)).min(1),
+  }),
+}) satisfies z.ZodType<{ detail: AnalysisShard }, unknown>;

@@ -4,7 +4,9 @@ import {
   createEventBridgeBus,
   EventPublishError,
 } from '../../lib/adapters/eventbridge/event-bus.ts';
+import { createEventBridgeShardQueue } from '../../lib/adapters/eventbridge/shard-queue.ts';
 import type { KanariEvent } from '../../lib/domain/events.ts';
+import { planShards } from '../../lib/domain/shards.ts';
 
 // PutEvents can succeed as a call and still refuse some entries (FailedEntryCount > 0).
 
@@ -52,5 +54,39 @@ describe('publishing on EventBridge', () => {
       'EventBridge refused 1 event(s): ThrottlingException: Rate exceeded',
     );
     expect(c.sent).toHaveLength(3);
+  });
+});
+
+describe('handing out shards on EventBridge', () => {
+  it('sends each shard in its own request, as Analysis Shard Requested, and retries a refused one alone', async () => {
+    const requests: { detailType?: string; ids: string[] }[][] = [];
+    let refusedOnce = false;
+    const c = {
+      send: async (command: PutEventsCommand) => {
+        const entries = command.input.Entries ?? [];
+        requests.push(
+          entries.map((e) => ({ detailType: e.DetailType, ids: JSON.parse(e.Detail ?? '{}').ids })),
+        );
+        const refuse = !refusedOnce && JSON.parse(entries[0]?.Detail ?? '{}').shard === 2;
+        if (refuse) refusedOnce = true;
+        return {
+          FailedEntryCount: refuse ? 1 : 0,
+          Entries: entries.map(() => (refuse ? throttled : { EventId: 'ok' })),
+        };
+      },
+    };
+    const queue = createEventBridgeShardQueue({
+      client: c as never,
+      busName: 'kanari',
+      retry: fast,
+    });
+    const shards = planShards(['a', 'b', 'c', 'd', 'e'], new Date(0), { batchSize: 2 });
+    await queue.request(shards);
+    expect(requests.every((entries) => entries.length === 1)).toBe(true);
+    expect(requests.flat().every((e) => e.detailType === 'Analysis Shard Requested')).toBe(true);
+    // Three shards, and the refused second one once more.
+    expect(requests.map((entries) => entries[0]?.ids).sort()).toEqual(
+      [['a', 'b'], ['c', 'd'], ['c', 'd'], ['e']].sort(),
+    );
   });
 });

@@ -15,11 +15,35 @@ const BATCH = 10; // PutEvents takes at most 10 entries
 export class EventPublishError extends KanariError {}
 
 /**
- * Publishes kanari events on an EventBridge bus with source `kanari`. Entries that EventBridge
- * refuses (`FailedEntryCount` > 0: throttled, internal failure) are sent again, only those,
- * with backoff; if some are still refused, it throws, so the caller never reports work that
- * was not done.
+ * Sends entries in one PutEvents request. Entries that EventBridge refuses (`FailedEntryCount`
+ * > 0: throttled, internal failure) are sent again, only those, with backoff; if some are
+ * still refused, it throws, so the caller never reports work that was not done.
  */
+export const putEntries = async (
+  client: Pick<EventBridgeClient, 'send'>,
+  first: PutEventsRequestEntry[],
+  retry?: RetryPolicy,
+): Promise<void> => {
+  let entries = first;
+  await withRetries(
+    async () => {
+      const result = await client.send(new PutEventsCommand({ Entries: entries }));
+      if (!result.FailedEntryCount) return;
+      // Result entries are in request order; a refused one has an ErrorCode.
+      const answers = result.Entries ?? [];
+      const refused = answers.filter((entry) => entry.ErrorCode);
+      if (answers.length === entries.length)
+        entries = entries.filter((_, i) => answers[i]?.ErrorCode);
+      throw new EventPublishError(
+        `EventBridge refused ${result.FailedEntryCount} event(s): ${refused.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`,
+      );
+    },
+    (error) => error instanceof EventPublishError,
+    retry,
+  );
+};
+
+/** Publishes kanari events on an EventBridge bus with source `kanari`, 10 to a request. */
 export const createEventBridgeBus = (options: {
   client: Pick<EventBridgeClient, 'send'>;
   busName: string;
@@ -27,29 +51,14 @@ export const createEventBridgeBus = (options: {
 }): EventBus => ({
   async publish(events: KanariEvent[]): Promise<void> {
     for (let start = 0; start < events.length; start += BATCH) {
-      let entries: PutEventsRequestEntry[] = events.slice(start, start + BATCH).map((event) => ({
+      const entries = events.slice(start, start + BATCH).map((event) => ({
         Source: EVENT_SOURCE,
         DetailType: event.detailType,
         Detail: JSON.stringify(event.detail),
         EventBusName: options.busName,
         Resources: [],
       }));
-      await withRetries(
-        async () => {
-          const result = await options.client.send(new PutEventsCommand({ Entries: entries }));
-          if (!result.FailedEntryCount) return;
-          // Result entries are in request order; a refused one has an ErrorCode.
-          const answers = result.Entries ?? [];
-          const refused = answers.filter((entry) => entry.ErrorCode);
-          if (answers.length === entries.length)
-            entries = entries.filter((_, i) => answers[i]?.ErrorCode);
-          throw new EventPublishError(
-            `EventBridge refused ${result.FailedEntryCount} event(s): ${refused.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`,
-          );
-        },
-        (error) => error instanceof EventPublishError,
-        options.retry,
-      );
+      await putEntries(options.client, entries, options.retry);
     }
   },
 });
