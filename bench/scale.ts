@@ -59,6 +59,8 @@ interface Run {
   allShardsSeconds: number;
   ledgerWrites: number;
   outcomes: Record<string, number>;
+  /** Until the first measure phase ended: the listing and the metric queries. */
+  listAndMeasureSeconds: number;
 }
 
 const NAMESPACE = 'default';
@@ -168,12 +170,17 @@ const child = async (): Promise<void> => {
   };
   let ids = 0;
   const requested: AnalysisShard[] = [];
+  const measuredAt: number[] = [];
   const deps: TickDeps = {
     store: createDynamoRolloutStore({ client: doc, tableName }),
     bus: new FakeEventBus(),
     now: () => new Date(),
     newId: () => `tick-${++ids}`,
     metricsFor: () => counted,
+    // analyzeStates logs this once its measure phase is done: what follows is judging and writing.
+    log: (message: string) => {
+      if (message === 'metric queries') measuredAt.push(performance.now());
+    },
     batchSize: Number(argument('batch') ?? DEFAULT_ANALYZE_BATCH_SIZE),
     // In Lambda each shard is its own invocation, side by side; here they run one by one.
     shards: { request: async (shards) => void requested.push(...shards) },
@@ -205,6 +212,7 @@ const child = async (): Promise<void> => {
     allShardsSeconds: round(schedulerSeconds + shardSeconds.reduce((a, b) => a + b, 0)),
     ledgerWrites,
     outcomes: tally,
+    listAndMeasureSeconds: round(((measuredAt[0] ?? started) - started) / 1000),
   };
   console.log(JSON.stringify(run));
 };
@@ -244,20 +252,16 @@ const waitFor = async (check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 };
 
-const main = async (): Promise<void> => {
-  const sizes = (argument('sizes') ?? '10,100,1000,10000').split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error('--sizes must be positive integers, e.g. 10,100,1000');
-  const largest = Math.max(...sizes);
-  const workloads = Array.from({ length: largest }, (_, i) => [
+/**
+ * A real Prometheus holding the series of N rollouts' 2N workloads (scraped every 5 s from the
+ * fleet exporter), ready for one-minute rate windows, for the length of `run`.
+ */
+const withMesh = async <T>(rollouts: number, run: (prometheusUrl: string) => Promise<T>) => {
+  const workloads = Array.from({ length: rollouts }, (_, i) => [
     { name: name(i), rps: PRIMARY_RPS },
     { name: `${name(i)}-v2`, rps: CANARY_RPS },
   ]).flat();
-  say(`starting DynamoDB Local, and Prometheus scraping ${workloads.length} workloads`);
-  const [dynamo, exporter] = await Promise.all([
-    startDynamoDbLocal(),
-    startFleetExporter({ namespace: NAMESPACE, workloads }),
-  ]);
+  const exporter = await startFleetExporter({ namespace: NAMESPACE, workloads });
   const prometheus = await startPrometheus({
     scrapeTargets: [exporter.target],
     scrapeIntervalSeconds: 5,
@@ -265,13 +269,28 @@ const main = async (): Promise<void> => {
   try {
     const metrics = createPrometheusMetricsProvider({ url: prometheus.url });
     const series = workloads.length * exporter.seriesPerWorkload;
-    // Three scrapes at least, so that rate() over the checks' one-minute window has points.
     await waitFor(
       async () => (await metrics.runQuery('count(istio_requests_total)')) === workloads.length * 2,
       120_000,
       `Prometheus to hold ${series} series`,
     );
+    // Three scrapes at least, so that rate() over the checks' one-minute window has points.
     await new Promise((r) => setTimeout(r, 15_000));
+    say(`Prometheus holds ${series} series of ${workloads.length} workloads`);
+    return await run(prometheus.url);
+  } finally {
+    await prometheus.stop();
+    await exporter.stop();
+  }
+};
+
+const main = async (): Promise<void> => {
+  const sizes = (argument('sizes') ?? '10,100,1000,10000').split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error('--sizes must be positive integers, e.g. 10,100,1000');
+  say('starting DynamoDB Local');
+  const dynamo = await startDynamoDbLocal();
+  try {
     const runs: Run[] = [];
     for (const rollouts of sizes) {
       const tableName = `kanari-bench-scale-${rollouts}-${Date.now()}`;
@@ -279,13 +298,15 @@ const main = async (): Promise<void> => {
       const seeding = performance.now();
       await seed(dynamo.endpoint, tableName, rollouts);
       say(`${rollouts} rollouts seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
-      const run = await runChild(
-        {
-          KANARI_BENCH_DYNAMO: dynamo.endpoint,
-          KANARI_BENCH_TABLE: tableName,
-          KANARI_BENCH_PROMETHEUS: prometheus.url,
-        },
-        rollouts,
+      const run = await withMesh(rollouts, (prometheusUrl) =>
+        runChild(
+          {
+            KANARI_BENCH_DYNAMO: dynamo.endpoint,
+            KANARI_BENCH_TABLE: tableName,
+            KANARI_BENCH_PROMETHEUS: prometheusUrl,
+          },
+          rollouts,
+        ),
       );
       const judged = (run.outcomes.held ?? 0) + (run.outcomes.decided ?? 0);
       if (judged !== rollouts)
@@ -299,12 +320,12 @@ const main = async (): Promise<void> => {
     }
     say('');
     say(
-      '| rollouts | tick s | shards | slowest shard s | all shards s | PromQL queries | DynamoDB requests | ledger writes | peak RSS MB |',
+      '| rollouts | tick s | list+measure s | shards | slowest shard s | all shards s | PromQL queries | DynamoDB requests | ledger writes | peak RSS MB |',
     );
-    say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of runs)
       say(
-        `| ${r.rollouts} | ${r.tickSeconds} | ${r.shards} | ${r.slowestShardSeconds} | ${r.allShardsSeconds} | ${r.queries} | ${r.dynamoRequests} | ${r.ledgerWrites} | ${r.peakRssMb} |`,
+        `| ${r.rollouts} | ${r.tickSeconds} | ${r.listAndMeasureSeconds} | ${r.shards} | ${r.slowestShardSeconds} | ${r.allShardsSeconds} | ${r.queries} | ${r.dynamoRequests} | ${r.ledgerWrites} | ${r.peakRssMb} |`,
       );
     console.log(
       JSON.stringify({
@@ -318,8 +339,6 @@ const main = async (): Promise<void> => {
       }),
     );
   } finally {
-    await prometheus.stop();
-    await exporter.stop();
     await dynamo.stop();
   }
 };

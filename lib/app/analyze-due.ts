@@ -2,7 +2,7 @@ import type { AnalysisState } from '../domain/analysis-state.ts';
 import type { CheckResult } from '../domain/judge.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
-import { resend, transition } from '../domain/transition.ts';
+import { type Outcome, resend, transition } from '../domain/transition.ts';
 import { RolloutVersionConflictError } from '../ports/errors.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import type { CoreDeps } from './deps.ts';
@@ -57,9 +57,11 @@ interface Measured {
  *    rollout's queries are asked before the first answer is used, so the tick costs one
  *    request per distinct built-in query (and evaluation time or range), not per rollout;
  *    custom queries go out per rollout. All are evaluated at the tick's `now`.
- * 2. Judge and write each rollout, COMMIT_CONCURRENCY at a time. A decision is written under
- *    the version it was based on before its event is published, so two ticks racing on one
- *    rollout advance it once.
+ * 2. Judge each rollout, then write every check together (store.commitAll: on DynamoDB, 50
+ *    rollouts to a transaction), then publish the events of those written, COMMIT_CONCURRENCY
+ *    at a time. A decision is written under the version it was based on before its event is
+ *    published, so two ticks racing on one rollout advance it once; a check whose rollout
+ *    another writer changed first is discarded alone (`raced`).
  * One rollout that throws (a bad spec read back, no provider for its cluster) is reported as
  * its own `error` outcome and never stops the others: nothing of it was written, so the next
  * tick tries it again. A query that fails is the backend's failure (`sourceDown`) for every
@@ -91,9 +93,10 @@ export const analyzeStates = async (
   );
   const queries = [...batches.values()].reduce((sum, batch) => sum + batch.queries, 0);
   deps.log?.('metric queries', { rollouts: due.length, queries });
-  return mapPool(measured, COMMIT_CONCURRENCY, (m) =>
-    'outcome' in m ? Promise.resolve(m) : isolated(m.state, () => commitRollout(deps, m)),
+  const planned = await mapPool(measured, COMMIT_CONCURRENCY, (m) =>
+    'outcome' in m ? Promise.resolve(m) : isolated(m.state, () => judge(deps, m)),
   );
+  return writeAll(deps, planned);
 };
 
 const isolated = async <T>(
@@ -125,14 +128,33 @@ const measureDue = async (
 export const analyzeRollout = async (
   deps: AnalyzeDeps,
   state: RolloutState,
-): Promise<AnalyzeOutcome> =>
-  commitRollout(deps, await measureDue(deps.metricsFor, state, deps.now()));
+): Promise<AnalyzeOutcome> => {
+  const [outcome] = await writeAll(deps, [
+    await isolated(state, async () =>
+      judge(deps, await measureDue(deps.metricsFor, state, deps.now())),
+    ),
+  ]);
+  return outcome as AnalyzeOutcome;
+};
 
-/** Phase 2 for one rollout: re-send a lost decision, or judge its check and record it. */
-const commitRollout = async (
+/** A check judged and ready to be written with its ledger entry, then its events published. */
+interface Judged {
+  id: string;
+  verdict: string;
+  outcome: Extract<Outcome, { ok: true }>;
+}
+
+const isJudged = (planned: Judged | AnalyzeOutcome): planned is Judged =>
+  typeof planned.outcome !== 'string';
+
+/**
+ * Phase 2 for one rollout: re-send a lost decision (written at once), or judge its check
+ * (written with the others by writeAll).
+ */
+const judge = async (
   deps: AnalyzeDeps,
   { state, measured }: Measured,
-): Promise<AnalyzeOutcome> => {
+): Promise<Judged | AnalyzeOutcome> => {
   const { id } = state;
   if (state.pending) {
     const age = deps.now().getTime() - Date.parse(state.pending.requestedAt);
@@ -160,23 +182,42 @@ const commitRollout = async (
     { now: deps.now(), decisionId: deps.newId() },
   );
   if (!outcome.ok) return { id, outcome: 'skipped', message: outcome.message };
-  try {
-    await deps.store.commit(outcome.state, [outcome.entry]);
-  } catch (error) {
-    if (error instanceof RolloutVersionConflictError) {
+  return { id, verdict: check.verdict, outcome };
+};
+
+/**
+ * Writes every judged check, each under the version it was based on, in as few requests as
+ * the store can (commitAll), then publishes the events of those written. A check whose
+ * rollout another writer changed first is discarded (`raced`); one that could not be written
+ * is that rollout's `error`.
+ */
+const writeAll = async (
+  deps: AnalyzeDeps,
+  planned: readonly (Judged | AnalyzeOutcome)[],
+): Promise<AnalyzeOutcome[]> => {
+  const judged = planned.filter(isJudged);
+  const failures = await deps.store
+    .commitAll(judged.map(({ outcome }) => ({ state: outcome.state, entries: [outcome.entry] })))
+    .catch((error: Error) => judged.map(() => error));
+  const written = new Map(judged.map((j, i) => [j, failures[i]]));
+  return mapPool(planned, COMMIT_CONCURRENCY, async (p) => {
+    if (!isJudged(p)) return p;
+    const failure = written.get(p);
+    if (failure instanceof RolloutVersionConflictError)
       return {
-        id,
+        id: p.id,
         outcome: 'raced',
         message: 'another writer changed the rollout first; this check was discarded',
       };
-    }
-    throw error;
-  }
-  await deps.bus.publish(outcome.events);
-  const decisions = outcome.events
-    .map((event) => event.detailType)
-    .filter((type) => type !== 'Analysis Completed');
-  return decisions.length > 0
-    ? { id, outcome: 'decided', verdict: check.verdict, events: decisions }
-    : { id, outcome: 'held', verdict: check.verdict };
+    if (failure) return { id: p.id, outcome: 'error', message: failure.message };
+    return isolated(p.outcome.state, async () => {
+      await deps.bus.publish(p.outcome.events);
+      const decisions = p.outcome.events
+        .map((event) => event.detailType)
+        .filter((type) => type !== 'Analysis Completed');
+      return decisions.length > 0
+        ? { id: p.id, outcome: 'decided', verdict: p.verdict, events: decisions }
+        : { id: p.id, outcome: 'held', verdict: p.verdict };
+    });
+  });
 };

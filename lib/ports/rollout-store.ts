@@ -8,6 +8,12 @@ export interface RolloutFilter {
   namespace?: string;
 }
 
+/** A versioned write of a rollout and its new ledger entries (see RolloutStore.commit). */
+export interface Commit {
+  state: RolloutState;
+  entries: LedgerEntry[];
+}
+
 export interface LedgerPage {
   entries: LedgerEntry[];
   /** Opaque; pass back to get the next page. Absent on the last page. */
@@ -42,6 +48,12 @@ export interface RolloutStore {
    * `state.version - 1`.
    */
   commit(state: RolloutState, entries: LedgerEntry[]): Promise<void>;
+  /**
+   * Many commits, each as `commit` would make it, in as few requests as the store can. Each
+   * commit stands alone: one refused never stops the others. The answer, in order, is
+   * undefined for each commit written and the error `commit` would have thrown for the rest.
+   */
+  commitAll(commits: readonly Commit[]): Promise<(Error | undefined)[]>;
   /** The id of the rollout, not terminal, that owns this VirtualService; undefined if none. */
   owner(target: RolloutSpec['target']): Promise<string | undefined>;
   /** Appends entries without touching state (for records that change nothing). */

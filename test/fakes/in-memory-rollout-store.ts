@@ -7,6 +7,7 @@ import {
   TargetOwnedError,
 } from '../../lib/ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../lib/ports/rollout-store.ts';
+import { commitEach } from './commit-each.ts';
 
 /** DynamoDB's cap on one transaction: the state item plus at most 99 entries. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -111,7 +112,8 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
       .slice(0, limit)
       .map(({ state }) => stored(state));
 
-  return {
+  const store: RolloutStore = {
+    commitAll: (commits) => commitEach(store.commit)(commits),
     owner: activeOwner,
     async get(id) {
       const state = states.get(id);
@@ -209,4 +211,5 @@ export const createInMemoryRolloutStore = (): RolloutStore => {
       };
     },
   };
+  return store;
 };

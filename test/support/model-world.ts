@@ -12,6 +12,7 @@ import { TrafficConflictError } from '../../lib/ports/errors.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import type { TrafficRouter, VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
 import type { FaultSpec } from '../../sandbox/kube-emulator/index.ts';
+import { commitEach } from '../fakes/commit-each.ts';
 import { FakeEventBus } from '../fakes/fake-event-bus.ts';
 import { FakeMetricsProvider } from '../fakes/fake-metrics-provider.ts';
 import { FakeTrafficRouter } from '../fakes/fake-traffic-router.ts';
@@ -308,20 +309,23 @@ export class World {
       if (this.throttleIn !== undefined) this.throttleIn--;
       return call();
     };
+    const commit: RolloutStore['commit'] = (state, entries) =>
+      gate(async () => {
+        const hook = entries.length === 0 ? this.hooks.beforeClaim : undefined;
+        if (hook) {
+          this.hooks.beforeClaim = undefined;
+          await hook();
+        }
+        return store.commit(state, entries);
+      });
     return {
       get: (id) => gate(() => store.get(id)),
       getMany: (ids) => gate(() => store.getMany(ids)),
       owner: (target) => gate(() => store.owner(target)),
       create: (state, entries) => gate(() => store.create(state, entries)),
-      commit: (state, entries) =>
-        gate(async () => {
-          const hook = entries.length === 0 ? this.hooks.beforeClaim : undefined;
-          if (hook) {
-            this.hooks.beforeClaim = undefined;
-            await hook();
-          }
-          return store.commit(state, entries);
-        }),
+      commit,
+      // Each commit through the gate: a fault hits one rollout's write, not the whole batch.
+      commitAll: commitEach(commit),
       append: (entries) => gate(() => store.append(entries)),
       listDue: (now, limit) => gate(() => store.listDue(now, limit)),
       listInFlight: (limit) => gate(() => store.listInFlight(limit)),

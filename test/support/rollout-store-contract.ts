@@ -103,6 +103,41 @@ export const rolloutStoreContract = (
       });
     });
 
+    describe('commitAll', () => {
+      it('writes every commit, and a stale one fails alone with its own conflict', async () => {
+        // 60 rollouts: 120 items, more than one DynamoDB transaction holds.
+        const seeded = await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            seed(rolloutState(`prod/shop/batch-${i}`), 'started'),
+          ),
+        );
+        const stale = 17;
+        const commits = seeded.map((v1, i) => {
+          const v2 = next(v1, {
+            canaryWeight: 20,
+            ...(i === stale ? { version: v1.version + 5 } : {}),
+          });
+          return { state: v2, entries: [ledgerEntry(v2, `step of ${i}`)] };
+        });
+        const results = await store.commitAll(commits);
+        expect(
+          results.map((r, i) => (r === undefined ? i : -1)).filter((i) => i >= 0),
+        ).toHaveLength(59);
+        expect(results[stale]).toBeInstanceOf(RolloutVersionConflictError);
+        for (const [i, v1] of seeded.entries()) {
+          const stored = await store.get(v1.id);
+          expect(stored?.canaryWeight).toBe(i === stale ? v1.canaryWeight : 20);
+          expect(await ledgerOf(v1.id)).toEqual(
+            i === stale ? ['started'] : ['started', `step of ${i}`],
+          );
+        }
+      });
+
+      it('answers nothing for no commits', async () => {
+        expect(await store.commitAll([])).toEqual([]);
+      });
+    });
+
     describe('commit', () => {
       it('writes the state and appends its entries when the stored version is the previous one', async () => {
         const v1 = await seed(rolloutState(), 'started');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AnalyzeDeps, analyzeDue, COMMIT_CONCURRENCY } from '../../lib/app/analyze-due.ts';
+import { type AnalyzeDeps, analyzeDue } from '../../lib/app/analyze-due.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
 import type { WorkloadRef } from '../../lib/domain/count-queries.ts';
 import type { MetricResult } from '../../lib/domain/judge.ts';
@@ -169,25 +169,27 @@ describe('one tick for many rollouts', () => {
     expect(success).not.toHaveProperty('queriedAlone');
   });
 
-  it(`writes at most ${COMMIT_CONCURRENCY} rollouts at once`, async () => {
+  it('hands every judged check to the store in one commitAll, a stale one failing alone', async () => {
     const store = createInMemoryRolloutStore();
-    let inFlight = 0;
-    let most = 0;
-    const commit = store.commit.bind(store);
+    const calls: number[] = [];
+    const commitAll = store.commitAll.bind(store);
     const w = await fleet(100, { store });
-    store.commit = async (...args) => {
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      try {
-        return await commit(...args);
-      } finally {
-        inFlight--;
+    let raced = false;
+    store.commitAll = async (commits) => {
+      calls.push(commits.length);
+      // Another writer moves one rollout first: its check must be discarded, alone.
+      const first = commits[0];
+      if (first && !raced) {
+        raced = true;
+        const current = await store.get(first.state.id);
+        if (current) await store.commit({ ...current, version: current.version + 1 }, []);
       }
+      return commitAll(commits);
     };
     const outcomes = await w.tick();
-    expect(outcomes.filter((o) => o.outcome === 'decided')).toHaveLength(100);
-    expect(most).toBe(COMMIT_CONCURRENCY);
+    expect(calls).toEqual([100]);
+    expect(outcomes.filter((o) => o.outcome === 'raced')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'decided')).toHaveLength(99);
   });
 });
 

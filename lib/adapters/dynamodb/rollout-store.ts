@@ -55,6 +55,38 @@ export interface DynamoRolloutStoreOptions {
 
 /** DynamoDB's cap on the items of one TransactWriteItems call. */
 const MAX_TRANSACTION_ITEMS = 100;
+/** DynamoDB refuses a transaction over 4 MB; groups stay under this estimate of their size. */
+const MAX_TRANSACTION_BYTES = 3_000_000;
+
+/**
+ * Consecutive commits packed into transactions of at most MAX_TRANSACTION_ITEMS items and
+ * about MAX_TRANSACTION_BYTES, each commit whole in one of them.
+ */
+const transactionGroups = (
+  commits: readonly TransactItem[][],
+): { index: number; items: TransactItem[] }[][] => {
+  const groups: { index: number; items: TransactItem[] }[][] = [];
+  let group: { index: number; items: TransactItem[] }[] = [];
+  let count = 0;
+  let bytes = 0;
+  commits.forEach((items, index) => {
+    const size = Buffer.byteLength(JSON.stringify(items));
+    if (
+      group.length > 0 &&
+      (count + items.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)
+    ) {
+      groups.push(group);
+      group = [];
+      count = 0;
+      bytes = 0;
+    }
+    group.push({ index, items });
+    count += items.length;
+    bytes += size;
+  });
+  if (group.length > 0) groups.push(group);
+  return groups;
+};
 const CONFLICT_ATTEMPTS = 4;
 
 type Key = { PK: string; SK: string };
@@ -158,6 +190,32 @@ export const createDynamoRolloutStore = ({
     },
   });
 
+  /** The state's Put, only if the stored version is still `state.version - 1`. */
+  const versionedPut = (state: RolloutState): TransactItem =>
+    putState(state, {
+      ConditionExpression: '#version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': state.version - 1 },
+    });
+
+  const commitOne = async (state: RolloutState, entries: LedgerEntry[]): Promise<void> => {
+    const expected = state.version - 1;
+    const put = versionedPut(state);
+    try {
+      await transact([put, ...ledgerPuts(entries)]);
+    } catch (error) {
+      if (firstConditionFailed(error)) {
+        const found = failedItemAttribute(error, 'version') ?? 'no rollout';
+        throw new RolloutVersionConflictError(
+          `rollout ${state.id}: expected stored version ${expected}, found ${found}`,
+          { cause: error },
+        );
+      }
+      if (anyConditionFailed(error)) throw ledgerCollision(error);
+      throw error;
+    }
+  };
+
   const ledgerCollision = (error: unknown): Error =>
     new Error('a ledger entry key already exists; ledger entries are never overwritten', {
       cause: error,
@@ -246,26 +304,32 @@ export const createDynamoRolloutStore = ({
       );
     },
 
-    async commit(state, entries) {
-      const expected = state.version - 1;
-      const put = putState(state, {
-        ConditionExpression: '#version = :expected',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':expected': expected },
-      });
-      try {
-        await transact([put, ...ledgerPuts(entries)]);
-      } catch (error) {
-        if (firstConditionFailed(error)) {
-          const found = failedItemAttribute(error, 'version') ?? 'no rollout';
-          throw new RolloutVersionConflictError(
-            `rollout ${state.id}: expected stored version ${expected}, found ${found}`,
-            { cause: error },
-          );
-        }
-        if (anyConditionFailed(error)) throw ledgerCollision(error);
-        throw error;
-      }
+    commit: (state, entries) => commitOne(state, entries),
+
+    async commitAll(commits) {
+      const results: (Error | undefined)[] = commits.map(() => undefined);
+      await Promise.all(
+        transactionGroups(
+          commits.map(({ state, entries }) => [versionedPut(state), ...ledgerPuts(entries)]),
+        ).map(async (group) => {
+          try {
+            await transact(group.flatMap(({ items }) => items));
+          } catch {
+            // Any refusal rolls the whole transaction back: each is committed alone, so
+            // that only the refused ones fail, with their own error.
+            await Promise.all(
+              group.map(async ({ index }) => {
+                const { state, entries } = commits[index] as (typeof commits)[number];
+                results[index] = await commitOne(state, entries).then(
+                  () => undefined,
+                  (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+                );
+              }),
+            );
+          }
+        }),
+      );
+      return results;
     },
 
     async append(entries) {
