@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
 import { analyzeShard, scheduledTick } from '../../lib/app/analyze-tick.ts';
 import { createTable, localDynamoClients } from '../../sandbox/dynamodb-local.ts';
-import { fanOutFleet } from '../support/fan-out-fleet.ts';
+import { fanOutFleet } from '../support/fleet.ts';
 
 describe('fan-out of a scheduled tick, on DynamoDB Local', () => {
   const tableName = `kanari-fan-out-${Date.now()}`;

@@ -9,33 +9,15 @@ import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import { type FakeAnswer, FakeMetricsProvider } from '../fakes/fake-metrics-provider.ts';
 import { createInMemoryRolloutStore } from '../fakes/in-memory-rollout-store.ts';
 import { fakePorts } from '../support/fake-ports.ts';
-import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
+import { seedVirtualService } from '../support/fixtures.ts';
+import { fleetName, fleetSpec, fleetWorkloads } from '../support/fleet.ts';
 
 // A fleet of rollouts in one tick: each has its own workloads (svc-i primary, svc-i-v2
 // canary), so a grouped answer must be split right for each.
 
-const name = (i: number) => `svc-${String(i).padStart(3, '0')}`;
+const name = fleetName;
+const workloadsOf = fleetWorkloads;
 const indexOf = (workload: string) => Number(/svc-(\d+)/.exec(workload)?.[1]);
-
-const fleetSpec = (i: number, metrics?: MetricSpec[]): RolloutSpec => {
-  const spec = seedSpec(metrics ? { metrics } : {});
-  return {
-    ...spec,
-    name: name(i),
-    target: {
-      ...spec.target,
-      virtualService: name(i),
-      primary: { host: 'my-service', workload: name(i) },
-      canary: { host: 'my-service-v2', workload: `${name(i)}-v2` },
-    },
-  };
-};
-
-const workloadsOf = (count: number): WorkloadRef[] =>
-  Array.from({ length: count }, (_, i) => [
-    { namespace: 'default', workload: name(i) },
-    { namespace: 'default', workload: `${name(i)}-v2` },
-  ]).flat();
 
 /** Every workload's own numbers: success rate, p99 and requests differ per rollout and side. */
 const fleetAnswer = (query: string, workload?: WorkloadRef): FakeAnswer => {

@@ -4,7 +4,7 @@ import { analyzeShard, scheduledTick } from '../../lib/app/analyze-tick.ts';
 import type { AnalysisShard } from '../../lib/domain/shards.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import { createInMemoryRolloutStore } from '../fakes/in-memory-rollout-store.ts';
-import { fanOutFleet } from '../support/fan-out-fleet.ts';
+import { fanOutFleet } from '../support/fleet.ts';
 
 // Fan-out: past the batch size the scheduled tick hands shards of due rollouts to other
 // invocations; each shard judges its rollouts once, and a shard that fails fails alone.

@@ -1,6 +1,7 @@
 import type { TickDeps } from '../../lib/app/analyze-tick.ts';
 import { startRollout } from '../../lib/app/start-rollout.ts';
-import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
+import type { WorkloadRef } from '../../lib/domain/count-queries.ts';
+import type { MetricSpec, RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import type { AnalysisShard } from '../../lib/domain/shards.ts';
 import type { RolloutStore } from '../../lib/ports/rollout-store.ts';
 import { FakeMetricsProvider } from '../fakes/fake-metrics-provider.ts';
@@ -12,10 +13,13 @@ import { seedSpec, seedVirtualService } from './fixtures.ts';
  * each with its own workloads (svc-i, svc-i-v2) healthy everywhere, and a tick whose shards
  * are kept in `requested` instead of being sent.
  */
-const name = (i: number) => `svc-${String(i).padStart(3, '0')}`;
+/** svc-000, svc-001, …: rollout i's name and primary workload (its canary's is `-v2`). */
+export const fleetName = (i: number) => `svc-${String(i).padStart(3, '0')}`;
+const name = fleetName;
 
-const fleetSpec = (i: number): RolloutSpec => {
-  const spec = seedSpec();
+/** The seed spec for rollout i of a fleet, with its own workloads; `metrics` replaces its checks. */
+export const fleetSpec = (i: number, metrics?: MetricSpec[]): RolloutSpec => {
+  const spec = seedSpec(metrics ? { metrics } : {});
   return {
     ...spec,
     name: name(i),
@@ -28,12 +32,16 @@ const fleetSpec = (i: number): RolloutSpec => {
   };
 };
 
-export const fanOutFleet = async (count: number, batchSize: number, store?: RolloutStore) => {
-  const ports = fakePorts(store ? { store } : {});
-  const workloads = Array.from({ length: count }, (_, i) => [
+/** Every workload of a fleet of `count`: each rollout's primary and canary. */
+export const fleetWorkloads = (count: number): WorkloadRef[] =>
+  Array.from({ length: count }, (_, i) => [
     { namespace: 'default', workload: name(i) },
     { namespace: 'default', workload: `${name(i)}-v2` },
   ]).flat();
+
+export const fanOutFleet = async (count: number, batchSize: number, store?: RolloutStore) => {
+  const ports = fakePorts(store ? { store } : {});
+  const workloads = fleetWorkloads(count);
   // Healthy everywhere: 99.9% success, p99 100 ms, 1,000 requests.
   const metrics = FakeMetricsProvider.perWorkload((query) => {
     if (query.startsWith('sum(increase(')) return 1000;
