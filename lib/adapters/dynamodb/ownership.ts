@@ -1,16 +1,11 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { isTerminal } from '../../domain/phase.ts';
 import type { RolloutState } from '../../domain/state.ts';
 import { TargetOwnedError } from '../../ports/errors.ts';
 import type { RolloutStore } from '../../ports/rollout-store.ts';
 import { conditionFailedAt, failedItemAttribute, firstConditionFailed } from './errors.ts';
 import { OWNER_SK, ownerPK } from './keys.ts';
-
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import type { TransactItem } from './transactions.ts';
 
 /** Where a create puts the ownership item in its transaction: right after the state. */
 const OWNERSHIP_INDEX = 1;
