@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,18 +74,65 @@ describe('reading a kubeconfig without a Kubernetes client', () => {
     expect(kc.serverName).toBe('api.internal');
   });
 
-  it('refuses exec, auth-provider and basic-auth users, naming the user and what to use', () => {
+  it('refuses auth-provider and basic-auth users, naming the user and what to use', () => {
     const file = kubeconfig({
-      e: { exec: { command: 'aws', args: ['eks', 'get-token'] } },
       p: { 'auth-provider': { name: 'gcp' } },
       b: { username: 'admin', password: 'secret' },
     });
     const all = readKubeConfigFile(file);
-    expect(all.contexts).toEqual(['e', 'p', 'b']);
-    expect(() => all.context('e')).toThrow(KubeConfigError);
-    expect(() => all.context('e')).toThrow(/user "e" uses exec credential plugins.*KANARI_EKS/);
-    expect(() => all.context('p')).toThrow(/user "p" uses auth-provider plugins/);
+    expect(all.contexts).toEqual(['p', 'b']);
+    expect(() => all.context('p')).toThrow(KubeConfigError);
+    expect(() => all.context('p')).toThrow(/user "p" uses auth-provider plugins.*KANARI_EKS/);
     expect(() => all.context('b')).toThrow(/user "b" uses basic authentication/);
+  });
+
+  it('runs an exec plugin as kubectl does, keeps its token until it nearly expires', async () => {
+    // A plugin that counts its runs and answers an ExecCredential with the env and args it got.
+    const plugin = join(dir, 'plugin.mjs');
+    const runs = join(dir, 'plugin-runs');
+    writeFileSync(runs, '');
+    writeFileSync(
+      plugin,
+      `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(runs)}, 'x');
+const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
+const expires = process.argv[2] === 'soon' ? new Date(Date.now() + 1000) : new Date(Date.now() + 3600e3);
+console.log(JSON.stringify({ kind: 'ExecCredential', status: {
+  token: process.env.CLUSTER + ':' + info.spec.interactive, expirationTimestamp: expires.toISOString() } }));`,
+    );
+    const exec = (arg: string) => ({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: process.execPath,
+        args: [plugin, arg],
+        env: [{ name: 'CLUSTER', value: 'prod' }],
+      },
+    });
+    const all = readKubeConfigFile(kubeconfig({ later: exec('later'), soon: exec('soon') }));
+    const later = all.context('later');
+    expect(await later.token?.()).toBe('prod:false');
+    expect(await later.token?.()).toBe('prod:false');
+    expect(readFileSync(runs, 'utf8')).toBe('x');
+    // A token that expires within the minute is asked for again each time.
+    const soon = all.context('soon');
+    await soon.token?.();
+    await soon.token?.();
+    expect(readFileSync(runs, 'utf8')).toBe('xxx');
+  });
+
+  it('names the user when its exec plugin fails or answers no token', async () => {
+    const all = readKubeConfigFile(
+      kubeconfig({
+        missing: { exec: { command: join(dir, 'no-such-plugin') } },
+        silent: { exec: { command: process.execPath, args: ['-e', 'console.log("{}")'] } },
+        shapeless: { exec: { args: ['get-token'] } },
+      }),
+    );
+    await expect(all.context('missing').token?.()).rejects.toThrow(
+      /user "missing": its exec plugin .*no-such-plugin failed/,
+    );
+    await expect(all.context('silent').token?.()).rejects.toThrow(/user "silent".*gave no token/);
+    expect(() => all.context('shapeless')).toThrow(/user "shapeless".*exec has no command/);
   });
 
   it('names what is wrong: no server, an unknown context, a file that is not a kubeconfig', () => {

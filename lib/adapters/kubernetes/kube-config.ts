@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { type ExecPlugin, execCredentialToken } from './exec-credential.ts';
 
 /**
  * How to reach one cluster: a kubeconfig context resolved to its server, TLS material and
@@ -57,9 +58,9 @@ export interface KubeConfigFile {
 }
 
 const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile'];
-// Users kanari cannot serve: it runs no credential plugin (in Lambda there is none to run).
+// Users kanari cannot serve. Exec plugins it runs, as kubectl does (in Lambda there is
+// normally none to run); the older auth-provider plugins it does not.
 const REFUSED_USER_FIELDS: Record<string, string> = {
-  exec: 'exec credential plugins',
   'auth-provider': 'auth-provider plugins',
   username: 'basic authentication',
 };
@@ -174,10 +175,11 @@ function resolve(name: string, cluster: Entry, user: Entry, userWhere: string): 
   for (const [field, what] of Object.entries(REFUSED_USER_FIELDS))
     if (user[field] !== undefined)
       throw new KubeConfigError(
-        `${userWhere} uses ${what}, which kanari does not support: give it a token, a tokenFile or a client certificate, or list an EKS cluster in KANARI_EKS_CLUSTERS`,
+        `${userWhere} uses ${what}, which kanari does not support: give it a token, a tokenFile, a client certificate or an exec plugin, or list an EKS cluster in KANARI_EKS_CLUSTERS`,
       );
   const token = text(user, 'token', userWhere);
   const tokenFile = text(user, 'tokenFile', userWhere);
+  const exec = user.exec === undefined ? undefined : execPlugin(user.exec, userWhere);
   const ca = material(cluster, 'certificate-authority', clusterWhere);
   const cert = material(user, 'client-certificate', userWhere);
   const key = material(user, 'client-key', userWhere);
@@ -195,9 +197,33 @@ function resolve(name: string, cluster: Entry, user: Entry, userWhere: string): 
       ? { token: () => token }
       : tokenFile
         ? { token: () => readFileSync(tokenFile, 'utf8').trim() }
-        : {}),
+        : exec
+          ? { token: execCredentialToken(exec, userWhere) }
+          : {}),
   };
 }
+
+/** A user's `exec` entry, checked: a command, and args and env of the shapes kubectl reads. */
+const execPlugin = (value: unknown, where: string): ExecPlugin => {
+  const bad = (what: string) => new KubeConfigError(`${where}: exec ${what}`);
+  if (!isEntry(value) || typeof value.command !== 'string' || value.command === '')
+    throw bad('has no command');
+  const { args, env, apiVersion } = value;
+  if (args !== undefined && !(Array.isArray(args) && args.every((a) => typeof a === 'string')))
+    throw bad('args is not a list of strings');
+  const pairs = env ?? [];
+  if (
+    !Array.isArray(pairs) ||
+    !pairs.every((e) => isEntry(e) && typeof e.name === 'string' && typeof e.value === 'string')
+  )
+    throw bad('env is not a list of name and value');
+  return {
+    command: value.command,
+    ...(args ? { args: args as string[] } : {}),
+    env: pairs as ExecPlugin['env'] & object,
+    ...(typeof apiVersion === 'string' ? { apiVersion } : {}),
+  };
+};
 
 export interface LoadKubeConfigOptions {
   /** A kubeconfig file; without it, the first file of $KUBECONFIG, else ~/.kube/config. */
