@@ -86,7 +86,7 @@ const runTest = async (
         error: 'no latency bound yet: the primary served no request before the step',
       };
     }
-    // On the epoch-aligned 10 s grid: the first read floors its start to a multiple of 10 s,
+    // On the epoch-aligned 10 s grid: the first read rounds its start up to a multiple of 10 s,
     // later reads continue from the last bucket's t, so every rollout's buckets end at the same
     // times and a tick reads each count once for all of them.
     const from = alignedToBuckets(readFrom(prior.compare, stepStart / 1000, now.getTime() / 1000));

@@ -20,12 +20,14 @@ import { QueryBatch } from './query-batch.ts';
 export const BUCKET_SECONDS = 10;
 
 /**
- * Epoch seconds floored to the bucket grid (multiples of BUCKET_SECONDS). The live judge starts
- * its buckets on this grid, so every rollout's range query of a tick steps through the same
- * times and one request answers them all (see QueryBatch).
+ * Epoch seconds rounded up to the bucket grid (multiples of BUCKET_SECONDS). The live judge
+ * starts its buckets on this grid, so every rollout's range query of a tick steps through the
+ * same times and one request answers them all (see QueryBatch). Rounded up, not down: a step's
+ * first bucket never holds requests from before the step, served at the previous weights; the
+ * step's first seconds, up to 10, go uncounted instead.
  */
 export const alignedToBuckets = (seconds: number): number =>
-  Math.floor(seconds / BUCKET_SECONDS) * BUCKET_SECONDS;
+  Math.ceil(seconds / BUCKET_SECONDS) * BUCKET_SECONDS;
 
 const sides = (spec: RolloutSpec): { canary: WorkloadRef; primary: WorkloadRef } => ({
   canary: { namespace: spec.target.namespace, workload: workloadOf(spec.target.canary) },

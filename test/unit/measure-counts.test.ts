@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { countBuckets, primaryBucketBound } from '../../lib/app/measure-counts.ts';
+import {
+  alignedToBuckets,
+  countBuckets,
+  primaryBucketBound,
+} from '../../lib/app/measure-counts.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
 import { MetricsQueryError } from '../../lib/ports/errors.ts';
 import type { Sample } from '../../lib/ports/metrics-provider.ts';
@@ -249,5 +253,15 @@ describe('primaryBucketBound', () => {
   it('refuses a percentile outside (0, 100)', async () => {
     await expect(bound(primary, 100)).rejects.toThrow(/percentile/);
     await expect(bound(primary, 0)).rejects.toThrow(/percentile/);
+  });
+});
+
+describe('alignedToBuckets', () => {
+  it('rounds a step start up to the 10 s grid, so no bucket holds requests from before it', () => {
+    expect(alignedToBuckets(1_000)).toBe(1_000);
+    expect(alignedToBuckets(1_000.5)).toBe(1_010);
+    expect(alignedToBuckets(1_007)).toBe(1_010);
+    for (const start of [0, 3, 9.999, 10, 1_764_000_001.25])
+      expect(alignedToBuckets(start)).toBeGreaterThanOrEqual(start);
   });
 });
