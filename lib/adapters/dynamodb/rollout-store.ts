@@ -5,14 +5,9 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { TERMINAL_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
-import {
-  InvalidCursorError,
-  RolloutExistsError,
-  RolloutVersionConflictError,
-} from '../../ports/errors.ts';
+import { RolloutExistsError, RolloutVersionConflictError } from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { batchGet } from './batch-get.ts';
@@ -35,6 +30,14 @@ import {
   STATE_SK,
 } from './keys.ts';
 import { createOwnership } from './ownership.ts';
+import {
+  byDueSK,
+  decodeCursor,
+  encodeCursor,
+  type Key,
+  optionalLimit,
+  positiveLimit,
+} from './paging.ts';
 import { createTransact, type TransactItem, transactionGroups } from './transactions.ts';
 
 export interface DynamoRolloutStoreOptions {
@@ -50,40 +53,6 @@ export interface DynamoRolloutStoreOptions {
   /** Items per Query page; DynamoDB's own 1 MB pages if absent (tests page with a few). */
   pageSize?: number;
 }
-
-/** DynamoDB's cap on the items of one TransactWriteItems call. */
-type Key = { PK: string; SK: string };
-
-const cursorSchema = z.object({ PK: z.string(), SK: z.string().startsWith(LEDGER_PREFIX) });
-
-const encodeCursor = (key: Key): string =>
-  Buffer.from(JSON.stringify({ PK: key.PK, SK: key.SK })).toString('base64url');
-
-const decodeCursor = (id: string, cursor: string): Key => {
-  let key: Key;
-  try {
-    key = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch (cause) {
-    throw new InvalidCursorError(`invalid cursor: not a ledger page of ${id}`, { cause });
-  }
-  if (key.PK !== rolloutPK(id))
-    throw new InvalidCursorError(`invalid cursor: not a ledger page of ${id}`);
-  return key;
-};
-
-const optionalLimit = (limit: number | undefined, what: string): number | undefined =>
-  limit === undefined ? undefined : positiveLimit(limit, what);
-
-/** Index keys compare as DynamoDB compares them: by their UTF-8 bytes. */
-const byDueSK = (a: Record<string, unknown>, b: Record<string, unknown>): number =>
-  Buffer.compare(Buffer.from(String(a.dueSK)), Buffer.from(String(b.dueSK)));
-
-const positiveLimit = (limit: number, what: string): number => {
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new RangeError(`${what} limit must be a positive integer, got ${limit}`);
-  }
-  return limit;
-};
 
 /**
  * RolloutStore on one DynamoDB table (infra/dynamodb-table.yml): a state item and ledger items
