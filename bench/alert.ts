@@ -142,8 +142,10 @@ const main = async () => {
     });
     stops.push(offline.stop);
     const api = createApiClient({ url: offline.httpUrl, token: apiToken });
-    const { doc } = localDynamoClients(dynamo.endpoint);
-    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const store = createDynamoRolloutStore({
+      client: localDynamoClients(dynamo.endpoint).dynamo,
+      tableName,
+    });
     const states = async (): Promise<RolloutState[]> => store.list({ cluster: 'sandbox' });
 
     const toPatch: number[] = [];

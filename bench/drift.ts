@@ -49,7 +49,7 @@ const main = async () => {
     let ids = 0;
     const deps: ApplyDeps = {
       store: createDynamoRolloutStore({
-        client: localDynamoClients(dynamo.endpoint).doc,
+        client: localDynamoClients(dynamo.endpoint).dynamo,
         tableName,
       }),
       bus: { publish: async (events) => void published.push(...events) },

@@ -40,6 +40,7 @@ import { startPrometheus } from '../sandbox/prometheus.ts';
 import { FakeEventBus } from '../test/fakes/fake-event-bus.ts';
 import { FakeTrafficRouter } from '../test/fakes/fake-traffic-router.ts';
 import { createInMemoryRolloutStore } from '../test/fakes/in-memory-rollout-store.ts';
+import { countRequests } from '../test/support/count-requests.ts';
 import { fleetVirtualService, say } from './fleet.ts';
 import { startFleetExporter } from './fleet-exporter.ts';
 
@@ -141,16 +142,9 @@ const child = async (): Promise<void> => {
   const tableName = process.env.KANARI_BENCH_TABLE as string;
   const prometheusUrl = process.env.KANARI_BENCH_PROMETHEUS as string;
   const rollouts = Number(argument('rollouts'));
-  const { client, doc } = localDynamoClients(endpoint);
-  let dynamoRequests = 0;
+  const { dynamo } = localDynamoClients(endpoint);
+  const dynamoRequests = countRequests(dynamo);
   let ledgerWrites = 0;
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      dynamoRequests++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
   const prometheus = createPrometheusMetricsProvider({ url: prometheusUrl });
   let queries = 0;
   const counted: MetricsProvider = {
@@ -172,7 +166,7 @@ const child = async (): Promise<void> => {
   const requested: AnalysisShard[] = [];
   const measuredAt: number[] = [];
   const deps: TickDeps = {
-    store: createDynamoRolloutStore({ client: doc, tableName }),
+    store: createDynamoRolloutStore({ client: dynamo, tableName }),
     bus: new FakeEventBus(),
     now: () => new Date(),
     newId: () => `tick-${++ids}`,
@@ -205,7 +199,7 @@ const child = async (): Promise<void> => {
     rollouts,
     tickSeconds: round(schedulerSeconds + slowest),
     queries,
-    dynamoRequests,
+    dynamoRequests: dynamoRequests.sent.length,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     shards: Math.max(1, requested.length),
     slowestShardSeconds: round(requested.length > 0 ? slowest : schedulerSeconds),

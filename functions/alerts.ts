@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { intakeAlerts } from '../lib/app/intake-alert.ts';
 import { alertSecrets } from './shared/alert-secrets.ts';
 import { readAlerts } from './shared/alert-webhook.ts';
@@ -9,15 +8,15 @@ import { alertDeps, config } from './shared/wiring.ts';
 
 const deps = alertDeps();
 const sources = config.KANARI_ALERT_SOURCES;
-const secrets = alertSecrets(sources, process.env);
+const secrets = alertSecrets(sources, process.env, config.AWS_REGION);
 
 /** `POST /alerts/{source}`: Alertmanager, Grafana and generic webhooks; they authenticate themselves. */
-const receive = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+const receive = async (event: HttpEvent): Promise<HttpResult> => {
   const name = event.pathParameters?.source ?? '';
   // Own properties only: `constructor` or `__proto__` is no source.
   const source = Object.hasOwn(sources, name) ? sources[name] : undefined;
   if (!source) throw new HttpError(404, `unknown alert source "${name}"`);
-  const secret = secrets.secretOf(name, context);
+  const secret = await secrets.secretOf(name);
   if (!secret) {
     deps.log?.('alert source has no secret configured', { source: name });
     throw new HttpError(500, `alert source "${name}" is not configured with a secret`);
@@ -31,7 +30,7 @@ const receive = async (event: HttpEvent, context: Context): Promise<HttpResult> 
   return json(200, { outcomes });
 };
 
-const base = middy<HttpEvent, HttpResult>().use(logging('alerts')).use(httpErrors());
-export const handler = (secrets.middleware ? base.use(secrets.middleware as never) : base).handler(
-  receive,
-);
+export const handler = middy<HttpEvent, HttpResult>()
+  .use(logging('alerts'))
+  .use(httpErrors())
+  .handler(receive);

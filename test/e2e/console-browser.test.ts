@@ -359,7 +359,7 @@ describe('the web console', () => {
     // Detecting drift is analyze's work; here the store gets what it records (state.drift and
     // a drift entry), and the console must show it, in the list, the detail and the ledger.
     const store = createDynamoRolloutStore({
-      client: localDynamoClients(stack.dynamoEndpoint).doc,
+      client: localDynamoClients(stack.dynamoEndpoint).dynamo,
       tableName: stack.tableName,
     });
     const state = await store.get(EARLIER);

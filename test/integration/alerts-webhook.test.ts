@@ -20,7 +20,7 @@ const SOURCES = {
     secretEnv: 'KANARI_TEST_GRAFANA_KEY',
     timestampHeader: 'X-Grafana-Alerting-Signature-Timestamp',
   },
-  // As in AWS: the token is a SecureString that @middy/ssm fetches into the context.
+  // As in AWS: the token is a SecureString, read from SSM (GetParameters) at the first request.
   'alertmanager-ssm': { type: 'alertmanager', auth: 'bearer', ssmParameter: '/kanari/am-token' },
   custom: {
     type: 'generic',
@@ -342,7 +342,7 @@ describe('alerts webhook (functions/alerts.ts against DynamoDB Local)', () => {
     ).toHaveLength(1);
   });
 
-  it('checks tokens held in SSM Parameter Store, fetched by @middy/ssm', async () => {
+  it('checks tokens held in SSM Parameter Store, read with GetParameters', async () => {
     const resolved = {
       ...alertmanager,
       status: 'resolved',

@@ -15,7 +15,7 @@ describe('fan-out of a scheduled tick, on DynamoDB Local', () => {
   afterAll(() => clients?.client.destroy());
 
   it('hands out shards whose invocations judge each of 130 due rollouts once', async () => {
-    const store = createDynamoRolloutStore({ client: clients.doc, tableName });
+    const store = createDynamoRolloutStore({ client: clients.dynamo, tableName });
     const f = await fanOutFleet(130, 50, store);
     expect(await scheduledTick(f.deps)).toEqual({ outcome: 'fanned-out', due: 130, shards: 3 });
     expect(f.requested.map((s) => s.ids.length)).toEqual([50, 50, 30]);

@@ -22,7 +22,7 @@ describe('two analyze invocations racing on one rollout, with real DynamoDB Loca
   it('advances the rollout by one step, not two, in every round', async () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
     let ids = 0;
-    const store = createDynamoRolloutStore({ client: clients.doc, tableName });
+    const store = createDynamoRolloutStore({ client: clients.dynamo, tableName });
     const bus = new FakeEventBus();
     const router = new FakeTrafficRouter();
     router.put('sandbox', seedVirtualService());

@@ -46,12 +46,12 @@ describe('DynamoDB killed and restarted mid-rollout', () => {
   it('loses no decision, and the rollout goes on to Succeeded', async () => {
     const tableName = 'kanari-restart';
     await createTable({ endpoint: dynamo.endpoint, tableName });
-    const { client, doc } = localDynamoClients(dynamo.endpoint);
+    const { client, dynamo: items } = localDynamoClients(dynamo.endpoint);
     let clock = Date.parse('2026-01-01T00:00:00Z');
     let ids = 0;
     const bus = new FakeEventBus();
     const core = {
-      store: createDynamoRolloutStore({ client: doc, tableName }),
+      store: createDynamoRolloutStore({ client: items, tableName }),
       bus,
       now: () => new Date(clock),
       newId: () => `decision-${++ids}`,

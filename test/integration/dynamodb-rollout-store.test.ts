@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   BatchWriteCommand,
   GetCommand,
   PutCommand,
@@ -41,7 +39,7 @@ import {
 } from '../support/rollout-store-contract.ts';
 
 const endpoint = inject('dynamoEndpoint');
-const { client, doc } = localDynamoClients(endpoint);
+const { client, doc, dynamo } = localDynamoClients(endpoint);
 const tables: string[] = [];
 const key = (id: string) => ({ PK: rolloutPK(id), SK: STATE_SK });
 
@@ -60,7 +58,7 @@ afterAll(async () => {
 const tableOf = new WeakMap<RolloutStore, string>();
 const newStore = async (options: Partial<DynamoRolloutStoreOptions> = {}) => {
   const tableName = await newTable();
-  const store = createDynamoRolloutStore({ client: doc, tableName, ...options });
+  const store = createDynamoRolloutStore({ client: dynamo, tableName, ...options });
   tableOf.set(store, tableName);
   return store;
 };
@@ -105,7 +103,7 @@ describe('DynamoDB rollout store, beyond the contract', () => {
 
   it('finds due rollouts with a Query on each shard of the due index, never a Scan', async () => {
     const tableName = await newTable();
-    const { doc: counted } = localDynamoClients(endpoint);
+    const { dynamo: counted } = localDynamoClients(endpoint);
     const requests = countRequests(counted);
     const store = createDynamoRolloutStore({ client: counted, tableName });
     await store.create(rolloutState(), []);
@@ -125,12 +123,11 @@ describe('DynamoDB rollout store, beyond the contract', () => {
       return values[':due'];
     });
     expect(new Set(shards)).toEqual(new Set(DUE_PKS));
-    counted.destroy();
   });
 
   it('spreads rollouts over the due shards by a hash of the id, and lists them as one', async () => {
     const tableName = await newTable();
-    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const store = createDynamoRolloutStore({ client: dynamo, tableName });
     const fleet = dueFleet(64);
     // Through the store's own create, so the keys checked are the ones it writes.
     await seedMany(store, fleet);
@@ -164,7 +161,7 @@ describe('DynamoDB rollout store, beyond the contract', () => {
 
   it('pages each shard with LastEvaluatedKey to the end, and stops at a limit', async () => {
     const tableName = await newTable();
-    const { doc: counted } = localDynamoClients(endpoint);
+    const { dynamo: counted } = localDynamoClients(endpoint);
     const requests = countRequests(counted);
     const store = createDynamoRolloutStore({ client: counted, tableName, pageSize: 5 });
     const fleet = dueFleet(300);
@@ -182,12 +179,11 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     expect((await store.listDue(NOW, 12)).map((state) => state.id)).toEqual(all.slice(0, 12));
     // At most 12 items from a shard: 3 pages of 5 each, or fewer when the shard runs out.
     expect(requests.counts().QueryCommand ?? 0).toBeLessThanOrEqual(3 * DUE_SHARDS);
-    counted.destroy();
   });
 
   it('reads many ids 100 to a BatchGetItem, asking again for unprocessed keys only', async () => {
     const tableName = await newTable();
-    const { doc: counted } = localDynamoClients(endpoint);
+    const { dynamo: counted } = localDynamoClients(endpoint);
     const requests = countRequests(counted);
     const fleet = dueFleet(250);
     await seedTable(tableName, fleet);
@@ -197,21 +193,20 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     const keysOf = (input: unknown) =>
       (input as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems[tableName]?.Keys
         .length;
-    const unprocessing = {
-      send: async (command: { input: unknown }) => {
-        const answer = (await counted.send(command as BatchGetCommand)) as BatchGetCommandOutput;
-        if (!(command instanceof BatchGetCommand)) return answer;
-        if (!refuse && keysOf(command.input) !== 100) return answer;
+    const unprocessing: typeof counted = {
+      ...counted,
+      batchGetItem: async (input) => {
+        const answer = await counted.batchGetItem(input);
+        if (!refuse && keysOf(input) !== 100) return answer;
         const items = answer.Responses?.[tableName] ?? [];
         const kept = refuse ? [] : items.slice(0, Math.ceil(items.length / 2));
         const left = items.slice(kept.length).map((item) => ({ PK: item.PK, SK: item.SK }));
         return {
-          ...answer,
           Responses: { [tableName]: kept },
           UnprocessedKeys: { [tableName]: { Keys: left } },
         };
       },
-    } as unknown as typeof doc;
+    };
     const fast = { retries: 3, minDelayMs: 1, maxDelayMs: 5 };
     const store = createDynamoRolloutStore({ client: unprocessing, tableName, retry: fast });
     requests.reset();
@@ -230,12 +225,11 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     await expect(store.getMany(asked.slice(0, 10))).rejects.toBeInstanceOf(UnprocessedKeysError);
     // The first try and its three retries.
     expect(requests.counts()).toEqual({ BatchGetItemCommand: 4 });
-    counted.destroy();
   });
 
   it('writes a check with one TransactWriteItems: the state and its ledger entry, nothing else', async () => {
     const tableName = await newTable();
-    const { doc: counted } = localDynamoClients(endpoint);
+    const { dynamo: counted } = localDynamoClients(endpoint);
     const requests = countRequests(counted);
     const store = createDynamoRolloutStore({ client: counted, tableName });
     // A step started a minute ago: well inside its progress deadline.
@@ -260,12 +254,11 @@ describe('DynamoDB rollout store, beyond the contract', () => {
       'STATE',
       'LEDGER',
     ]);
-    counted.destroy();
   });
 
   it('keeps the due-index keys on the state item only while the phase is scheduled', async () => {
     const tableName = await newTable();
-    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const store = createDynamoRolloutStore({ client: dynamo, tableName });
     const v1 = rolloutState();
     await store.create(v1, []);
     const raw = async () =>
@@ -285,7 +278,7 @@ describe('DynamoDB rollout store, beyond the contract', () => {
 
   it('writes each ledger entry as its own item, keyed by revision, version and time', async () => {
     const tableName = await newTable();
-    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const store = createDynamoRolloutStore({ client: dynamo, tableName });
     const state = rolloutState(undefined, { revision: 3, version: 12 });
     await store.create(state, [ledgerEntry(state, 'a'), ledgerEntry(state, 'b')]);
     const { Items = [] } = await doc.send(
@@ -304,7 +297,7 @@ describe('DynamoDB rollout store, beyond the contract', () => {
 
   it('rejects a malformed item read back with an error naming the item', async () => {
     const tableName = await newTable();
-    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const store = createDynamoRolloutStore({ client: dynamo, tableName });
     await doc.send(
       new PutCommand({
         TableName: tableName,
@@ -323,7 +316,7 @@ describe('DynamoDB rollout store, beyond the contract', () => {
 
   it('rejects a state whose compare counts are malformed, naming the field', async () => {
     const tableName = await newTable();
-    const store = createDynamoRolloutStore({ client: doc, tableName });
+    const store = createDynamoRolloutStore({ client: dynamo, tableName });
     const state = fullState();
     const item = stateItem(state);
     const broken = structuredClone(item) as {
@@ -343,7 +336,7 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     const tableName = await newTable();
     const problems: string[] = [];
     const store = createDynamoRolloutStore({
-      client: doc,
+      client: dynamo,
       tableName,
       onUnreadable: (problem) => problems.push(problem),
     });

@@ -32,7 +32,7 @@ describe('a metric source that is down for longer than a tick', () => {
     const url = prometheus?.url ?? expect.fail('no prometheus');
     let clock = Date.now();
     let ids = 0;
-    const store = createDynamoRolloutStore({ client: clients.doc, tableName });
+    const store = createDynamoRolloutStore({ client: clients.dynamo, tableName });
     const bus = new FakeEventBus();
     const router = new FakeTrafficRouter();
     router.put('sandbox', seedVirtualService());

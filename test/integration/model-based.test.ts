@@ -243,7 +243,7 @@ describe('model-based: the traffic path under reordering, duplicates, losses and
       const endpoint = inject('dynamoEndpoint');
       await createTable({ endpoint, tableName });
       clients = localDynamoClients(endpoint);
-      store = createDynamoRolloutStore({ client: clients.doc, tableName });
+      store = createDynamoRolloutStore({ client: clients.dynamo, tableName });
     });
     afterAll(async () => {
       clients?.client.destroy();

@@ -1,43 +1,39 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoClient } from '../../lib/adapters/dynamodb/client.ts';
 
 export interface SentCommand {
-  /** The SDK command's name, e.g. `QueryCommand`. */
+  /** The DynamoDB operation's command name, e.g. `QueryCommand`. */
   command: string;
-  /** Its input as the caller gave it (document form for a document client). */
+  /** Its input as the store gave it (document form). */
   input: Record<string, unknown>;
 }
 
 export interface RequestCount {
-  /** Every command sent since the last reset, in order. */
+  /** Every request sent since the last reset, in order. */
   sent: SentCommand[];
   /** How many of each command, by name. */
   counts(): Record<string, number>;
   reset(): void;
-  /** Takes the middleware off the client again. */
+  /** Puts the client's own methods back. */
   stop(): void;
 }
 
-const NAME = 'kanariCountRequests';
+const OPERATIONS = ['getItem', 'query', 'batchGetItem', 'transactWriteItems'] as const;
 
 /**
- * Counts the commands a DynamoDB client sends, with an SDK middleware at the initialize step:
- * one per `send`, whatever the SDK retries below it. A document client shares its stack with
- * the client it wraps, so counting either counts both.
+ * Counts the requests a store makes through a DynamoDB client: one per call, whatever the
+ * client retries below it. Each method of the client is wrapped in place until `stop`.
  */
-export const countRequests = (client: DynamoDBClient | DynamoDBDocumentClient): RequestCount => {
+export const countRequests = (client: DynamoClient): RequestCount => {
   const sent: SentCommand[] = [];
-  const stack = client.middlewareStack as DynamoDBClient['middlewareStack'];
-  stack.add(
-    (next, context) => async (args) => {
-      sent.push({
-        command: String(context.commandName),
-        input: args.input as Record<string, unknown>,
-      });
-      return next(args);
-    },
-    { step: 'initialize', name: NAME },
-  );
+  const own = { ...client };
+  for (const operation of OPERATIONS) {
+    const command = `${operation[0]?.toUpperCase()}${operation.slice(1)}Command`;
+    const call = own[operation] as (input: object) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[operation] = (input: object) => {
+      sent.push({ command, input: input as Record<string, unknown> });
+      return call(input);
+    };
+  }
   return {
     sent,
     counts: () => {
@@ -49,7 +45,7 @@ export const countRequests = (client: DynamoDBClient | DynamoDBDocumentClient): 
       sent.length = 0;
     },
     stop: () => {
-      stack.remove(NAME);
+      Object.assign(client, own);
     },
   };
 };

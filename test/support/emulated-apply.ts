@@ -27,7 +27,7 @@ export const emulatedApplyDeps = async (
     sandbox: loadKubeConfig({ kubeconfigPath: emulator.kubeconfigPath, context: 'sandbox' }),
   };
   const deps: ApplyDeps = {
-    store: createDynamoRolloutStore({ client: localDynamoClients(endpoint).doc, tableName }),
+    store: createDynamoRolloutStore({ client: localDynamoClients(endpoint).dynamo, tableName }),
     bus,
     now: () => new Date(),
     newId: () => `decision-${++ids}`,

@@ -85,10 +85,10 @@ export const prepareFunctionEnv = async (
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
 
-  const { client, doc } = localDynamoClients(dynamoEndpoint);
+  const { client, dynamo } = localDynamoClients(dynamoEndpoint);
   return {
     tableName,
-    store: createDynamoRolloutStore({ client: doc, tableName }),
+    store: createDynamoRolloutStore({ client: dynamo, tableName }),
     events,
     async snapshot() {
       const { Items = [] } = await client.send(

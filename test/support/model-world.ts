@@ -1,4 +1,4 @@
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { AwsServiceError } from '../../lib/adapters/aws-json.ts';
 import { type AnalyzeDeps, analyzeDue } from '../../lib/app/analyze-due.ts';
 import { type ApplyDeps, applyDecision } from '../../lib/app/apply-decision.ts';
 import { intakeAlerts } from '../../lib/app/intake-alert.ts';
@@ -110,11 +110,11 @@ const fail = (message: string): never => {
   throw new Error(message);
 };
 
-/** What DynamoDB throws when a table's throughput is exceeded (and the SDK's retries gave up). */
+/** What DynamoDB throws when a table's throughput is exceeded (and the client's retries gave up). */
 export const throttled = (): Error =>
-  new ProvisionedThroughputExceededException({
+  new AwsServiceError(400, {
+    __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
     message: 'The level of configured provisioned throughput for the table was exceeded.',
-    $metadata: { httpStatusCode: 400 },
   });
 
 /** A traffic request on the bus, not yet delivered; `attempts` failed invocations so far. */

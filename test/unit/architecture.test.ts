@@ -113,4 +113,29 @@ describe('architecture: the import rules', () => {
       'sandbox/z.ts',
     ]);
   });
+
+  it('keeps the AWS SDK clients out of the Lambda bundles: lib and functions import their types only', () => {
+    // DynamoDB, EventBridge, CloudWatch and SSM are called over lib/adapters/aws-json.ts; a
+    // value import of a client would put it back in every bundle that reaches it.
+    const CLIENT = /^@aws-sdk\/(client-|lib-dynamodb$)/;
+    const VALUE_IMPORT = /(?:^|[\s;])import\s(?!type\s)[^'";]*?\sfrom\s['"]([^'"]+)['"]/g;
+    const files = Object.entries(sourceFiles()).filter(
+      ([file]) => under(file, 'lib') || under(file, 'functions'),
+    );
+    expect(files.length).toBeGreaterThan(50);
+    const found = files.flatMap(([file, source]) =>
+      [...source.matchAll(VALUE_IMPORT)]
+        .map((match) => match[1] as string)
+        .filter((specifier) => CLIENT.test(specifier))
+        .map((specifier) => `${file} → ${specifier}`),
+    );
+    expect(found).toEqual([]);
+    expect(
+      [..."import { DynamoDBClient } from '@aws-sdk/client-dynamodb';".matchAll(VALUE_IMPORT)]
+        .length,
+    ).toBe(1);
+    expect([..."import type { X } from '@aws-sdk/lib-dynamodb';".matchAll(VALUE_IMPORT)]).toEqual(
+      [],
+    );
+  });
 });

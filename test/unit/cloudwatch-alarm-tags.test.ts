@@ -1,7 +1,7 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import {
   AlarmTagsError,
+  type CloudWatchClient,
   createCloudWatchAlarmTags,
 } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
 
@@ -11,9 +11,9 @@ const ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:canary-5xx';
 const client = (answer: (arn: string) => unknown) => {
   const asked: string[] = [];
   const stub = {
-    send: async (command: { input: { ResourceARN: string } }) => {
-      asked.push(command.input.ResourceARN);
-      return answer(command.input.ResourceARN);
+    listTagsForResource: async (input: { ResourceARN?: string }) => {
+      asked.push(String(input.ResourceARN));
+      return answer(String(input.ResourceARN));
     },
   };
   return { asked, client: stub as unknown as CloudWatchClient };

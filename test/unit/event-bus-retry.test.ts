@@ -1,4 +1,4 @@
-import type { PutEventsCommand, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequest, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import {
   createEventBridgeBus,
@@ -21,8 +21,8 @@ const client = (answers: ((count: number) => PutEventsResultEntry[])[]) => {
   const sent: string[][] = [];
   return {
     sent,
-    send: async (command: PutEventsCommand) => {
-      const entries = command.input.Entries ?? [];
+    putEvents: async (input: PutEventsRequest) => {
+      const entries = input.Entries ?? [];
       sent.push(entries.map((e) => JSON.parse(e.Detail ?? '{}').decisionId));
       const answer: PutEventsResultEntry[] =
         answers.shift()?.(entries.length) ?? entries.map(() => ({ EventId: 'ok' }));
@@ -39,7 +39,7 @@ describe('publishing on EventBridge', () => {
     const c = client([
       (n) => Array.from({ length: n }, (_, i) => (i === 1 ? throttled : { EventId: `e${i}` })),
     ]);
-    const bus = createEventBridgeBus({ client: c as never, busName: 'kanari', retry: fast });
+    const bus = createEventBridgeBus({ client: c, busName: 'kanari', retry: fast });
     await bus.publish([event('a'), event('b'), event('c')]);
     expect(c.sent).toEqual([['a', 'b', 'c'], ['b']]);
   });
@@ -47,7 +47,7 @@ describe('publishing on EventBridge', () => {
   it('throws, naming the error, when entries are still refused after its retries', async () => {
     const refuse = (n: number) => Array.from({ length: n }, () => throttled);
     const c = client([refuse, refuse, refuse, refuse]);
-    const bus = createEventBridgeBus({ client: c as never, busName: 'kanari', retry: fast });
+    const bus = createEventBridgeBus({ client: c, busName: 'kanari', retry: fast });
     const error = await bus.publish([event('a')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventPublishError);
     expect((error as Error).message).toBe(
@@ -62,8 +62,8 @@ describe('handing out shards on EventBridge', () => {
     const requests: { detailType?: string; ids: string[] }[][] = [];
     let refusedOnce = false;
     const c = {
-      send: async (command: PutEventsCommand) => {
-        const entries = command.input.Entries ?? [];
+      putEvents: async (input: PutEventsRequest) => {
+        const entries = input.Entries ?? [];
         requests.push(
           entries.map((e) => ({ detailType: e.DetailType, ids: JSON.parse(e.Detail ?? '{}').ids })),
         );
@@ -76,7 +76,7 @@ describe('handing out shards on EventBridge', () => {
       },
     };
     const queue = createEventBridgeShardQueue({
-      client: c as never,
+      client: c,
       busName: 'kanari',
       retry: fast,
     });

@@ -1,6 +1,31 @@
-import { type CloudWatchClient, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
+// Types only: the SDK's shapes, erased at build, so no SDK code is bundled.
+import type {
+  ListTagsForResourceInput,
+  ListTagsForResourceOutput,
+} from '@aws-sdk/client-cloudwatch';
 import type { AlarmTagReader } from '../../ports/alarm-tags.ts';
 import { KanariError } from '../../ports/errors.ts';
+import { type AwsJsonCall, type AwsJsonClientOptions, awsJsonClient } from '../aws-json.ts';
+
+/** The one CloudWatch operation alert intake uses. */
+export interface CloudWatchClient {
+  listTagsForResource(input: ListTagsForResourceInput): Promise<ListTagsForResourceOutput>;
+}
+
+/** CloudWatch over its JSON 1.0 protocol (lib/adapters/aws-json.ts). */
+export const cloudWatchClient = (
+  options: AwsJsonClientOptions,
+  call: AwsJsonCall = awsJsonClient(
+    {
+      signingName: 'monitoring',
+      targetPrefix: 'GraniteServiceVersion20100801',
+      jsonVersion: '1.0',
+    },
+    options,
+  ),
+): CloudWatchClient => ({
+  listTagsForResource: (input) => call<ListTagsForResourceOutput>('ListTagsForResource', input),
+});
 
 /** Tags change rarely; a warm container asks again after this long. */
 const DEFAULT_TTL_MS = 5 * 60_000;
@@ -22,9 +47,7 @@ export const createCloudWatchAlarmTags = (options: {
       const cached = cache.get(alarmArn);
       if (cached && now() - cached.at < ttl) return cached.tags;
       try {
-        const { Tags = [] } = await options.client.send(
-          new ListTagsForResourceCommand({ ResourceARN: alarmArn }),
-        );
+        const { Tags = [] } = await options.client.listTagsForResource({ ResourceARN: alarmArn });
         const tags = Object.fromEntries(
           Tags.filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key, tag.Value ?? '']),
         ) as Record<string, string>;

@@ -1,6 +1,6 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KanariError } from '../../ports/errors.ts';
 import { type RetryPolicy, withRetries } from '../retry.ts';
+import type { DynamoClient } from './client.ts';
 
 /** DynamoDB's cap on the keys of one BatchGetItem call. */
 export const MAX_BATCH_GET_KEYS = 100;
@@ -18,7 +18,7 @@ export class UnprocessedKeysError extends KanariError {}
  * come back in no particular order; a key with no item has none.
  */
 export const batchGet = async (
-  client: DynamoDBDocumentClient,
+  client: DynamoClient,
   tableName: string,
   keys: Key[],
   retry?: RetryPolicy,
@@ -31,11 +31,9 @@ export const batchGet = async (
     let pending: Record<string, unknown>[] = chunk;
     await withRetries(
       async () => {
-        const { Responses, UnprocessedKeys } = await client.send(
-          new BatchGetCommand({
-            RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
+        const { Responses, UnprocessedKeys } = await client.batchGetItem({
+          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
+        });
         items.push(...(Responses?.[tableName] ?? []));
         pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
         if (pending.length > 0) {

@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { isTerminal } from '../../domain/phase.ts';
 import type { RolloutState } from '../../domain/state.ts';
 import { TargetOwnedError } from '../../ports/errors.ts';
 import type { RolloutStore } from '../../ports/rollout-store.ts';
+import type { DynamoClient } from './client.ts';
 import { conditionFailedAt, failedItemAttribute, firstConditionFailed } from './errors.ts';
 import { OWNER_SK, ownerPK } from './keys.ts';
 import type { TransactItem } from './transactions.ts';
@@ -12,7 +12,7 @@ const OWNERSHIP_INDEX = 1;
 const TAKEOVER_ATTEMPTS = 4;
 
 export interface OwnershipOptions {
-  client: DynamoDBDocumentClient;
+  client: DynamoClient;
   tableName: string;
   get: (id: string) => Promise<RolloutState | undefined>;
 }
@@ -38,13 +38,11 @@ export const createOwnership = ({ client, tableName, get }: OwnershipOptions) =>
 
   /** The rollout that owns a VirtualService now: the last to take it, unless it has ended. */
   const owner: RolloutStore['owner'] = async (target) => {
-    const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { PK: ownerPK(target), SK: OWNER_SK },
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await client.getItem({
+      TableName: tableName,
+      Key: { PK: ownerPK(target), SK: OWNER_SK },
+      ConsistentRead: true,
+    });
     const id = typeof Item?.owner === 'string' ? Item.owner : undefined;
     const state = id ? await get(id) : undefined;
     return state && !isTerminal(state.phase) ? id : undefined;

@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TERMINAL_PHASES } from '../../domain/phase.ts';
 import type { LedgerEntry, RolloutState } from '../../domain/state.ts';
 import { RolloutExistsError, RolloutVersionConflictError } from '../../ports/errors.ts';
 import type { LedgerPage, RolloutFilter, RolloutStore } from '../../ports/rollout-store.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { batchGet } from './batch-get.ts';
+import type { DynamoClient } from './client.ts';
 import {
   anyConditionFailed,
   failedItemAttribute,
@@ -41,7 +37,7 @@ import {
 import { createTransact, type TransactItem, transactionGroups } from './transactions.ts';
 
 export interface DynamoRolloutStoreOptions {
-  client: DynamoDBDocumentClient;
+  client: DynamoClient;
   tableName: string;
   /**
    * Told of a state item that a listing read back and could not read: the listing leaves it
@@ -136,13 +132,11 @@ export const createDynamoRolloutStore = ({
     let start = input.ExclusiveStartKey;
     do {
       const pageLimit = Math.min(limit - items.length, pageSize);
-      const page = await client.send(
-        new QueryCommand({
-          ...input,
-          ExclusiveStartKey: start,
-          ...(Number.isFinite(pageLimit) ? { Limit: pageLimit } : {}),
-        }),
-      );
+      const page = await client.query({
+        ...input,
+        ExclusiveStartKey: start,
+        ...(Number.isFinite(pageLimit) ? { Limit: pageLimit } : {}),
+      });
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined && items.length < limit);
@@ -176,13 +170,11 @@ export const createDynamoRolloutStore = ({
   };
 
   const get = async (id: string): Promise<RolloutState | undefined> => {
-    const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { PK: rolloutPK(id), SK: STATE_SK },
-        ConsistentRead: true,
-      }),
-    );
+    const { Item } = await client.getItem({
+      TableName: tableName,
+      Key: { PK: rolloutPK(id), SK: STATE_SK },
+      ConsistentRead: true,
+    });
     return Item === undefined ? undefined : parseStateItem(Item);
   };
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoClient } from './client.ts';
 import { isTransactionConflict } from './errors.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -45,12 +42,12 @@ export const transactionGroups = (
 const CONFLICT_ATTEMPTS = 4;
 
 /**
- * One atomic write. The client request token makes the SDK's own retries (after a lost
+ * One atomic write. The client request token makes the client's own retries (after a lost
  * response) idempotent instead of failing their conditions on our own write; conflicts with
  * another transaction are retried here with a fresh token, since nothing was written.
  */
 export const createTransact =
-  (client: Pick<DynamoDBDocumentClient, 'send'>) =>
+  (client: Pick<DynamoClient, 'transactWriteItems'>) =>
   async (items: TransactItem[]): Promise<void> => {
     if (items.length > MAX_TRANSACTION_ITEMS) {
       throw new RangeError(
@@ -59,9 +56,7 @@ export const createTransact =
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.send(
-          new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }),
-        );
+        await client.transactWriteItems({ TransactItems: items, ClientRequestToken: randomUUID() });
         return;
       } catch (error) {
         if (!isTransactionConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;

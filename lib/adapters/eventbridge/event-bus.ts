@@ -1,12 +1,9 @@
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { KanariEvent } from '../../domain/events.ts';
 import { KanariError } from '../../ports/errors.ts';
 import type { EventBus } from '../../ports/event-bus.ts';
 import { type RetryPolicy, withRetries } from '../retry.ts';
+import type { EventsClient } from './client.ts';
 
 export const EVENT_SOURCE = 'kanari';
 const BATCH = 10; // PutEvents takes at most 10 entries
@@ -20,14 +17,14 @@ export class EventPublishError extends KanariError {}
  * still refused, it throws, so the caller never reports work that was not done.
  */
 export const putEntries = async (
-  client: Pick<EventBridgeClient, 'send'>,
+  client: EventsClient,
   first: PutEventsRequestEntry[],
   retry?: RetryPolicy,
 ): Promise<void> => {
   let entries = first;
   await withRetries(
     async () => {
-      const result = await client.send(new PutEventsCommand({ Entries: entries }));
+      const result = await client.putEvents({ Entries: entries });
       if (!result.FailedEntryCount) return;
       // Result entries are in request order; a refused one has an ErrorCode.
       const answers = result.Entries ?? [];
@@ -45,7 +42,7 @@ export const putEntries = async (
 
 /** Publishes kanari events on an EventBridge bus with source `kanari`, 10 to a request. */
 export const createEventBridgeBus = (options: {
-  client: Pick<EventBridgeClient, 'send'>;
+  client: EventsClient;
   busName: string;
   retry?: RetryPolicy;
 }): EventBus => ({

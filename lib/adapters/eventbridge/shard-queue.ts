@@ -1,7 +1,7 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type AnalysisShard, SHARD_DETAIL_TYPE } from '../../domain/shards.ts';
 import type { ShardQueue } from '../../ports/shard-queue.ts';
 import type { RetryPolicy } from '../retry.ts';
+import type { EventsClient } from './client.ts';
 import { EVENT_SOURCE, putEntries } from './event-bus.ts';
 
 /**
@@ -9,7 +9,7 @@ import { EVENT_SOURCE, putEntries } from './event-bus.ts';
  * 256 KB, and a shard of ids may take most of it.
  */
 export const createEventBridgeShardQueue = (options: {
-  client: Pick<EventBridgeClient, 'send'>;
+  client: EventsClient;
   busName: string;
   retry?: RetryPolicy;
 }): ShardQueue => ({

@@ -1,5 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { httpSender, parsedJson } from '../http.ts';
 import { type KubeConfig, pemBytes } from './kube-config.ts';
 
 /** The Kubernetes API answered with a status that is not 2xx; `body` is its Status, or text. */
@@ -33,18 +32,13 @@ export type KubeClient = (request: KubeRequest) => Promise<unknown>;
  */
 export function kubeClient(kc: KubeConfig): KubeClient {
   const base = new URL(kc.server);
-  const tls = base.protocol === 'https:';
-  const agent = tls
-    ? new HttpsAgent({
-        keepAlive: true,
-        ...(kc.ca ? { ca: pemBytes(kc.ca) } : {}),
-        ...(kc.cert ? { cert: pemBytes(kc.cert) } : {}),
-        ...(kc.key ? { key: pemBytes(kc.key) } : {}),
-        ...(kc.serverName ? { servername: kc.serverName } : {}),
-        rejectUnauthorized: !kc.insecure,
-      })
-    : new HttpAgent({ keepAlive: true });
-  const send = tls ? httpsRequest : httpRequest;
+  const send = httpSender(base, {
+    ...(kc.ca ? { ca: pemBytes(kc.ca) } : {}),
+    ...(kc.cert ? { cert: pemBytes(kc.cert) } : {}),
+    ...(kc.key ? { key: pemBytes(kc.key) } : {}),
+    ...(kc.serverName ? { servername: kc.serverName } : {}),
+    rejectUnauthorized: !kc.insecure,
+  });
   const prefix = base.pathname.replace(/\/$/, '');
 
   return async ({ method, path, body, contentType, timeoutMs }) => {
@@ -60,42 +54,16 @@ export function kubeClient(kc: KubeConfig): KubeClient {
           }
         : {}),
     };
-    const signal = AbortSignal.timeout(timeoutMs);
-    const { status, text } = await new Promise<{ status: number; text: string }>(
-      (resolve, reject) => {
-        // The timeout's own TimeoutError, whatever the socket reports as it is torn down.
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-        const req = send(
-          new URL(prefix + path, base),
-          { method, headers, agent, signal },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('error', reject);
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                text: Buffer.concat(chunks).toString('utf8'),
-              }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      },
-    );
-    if (status < 200 || status > 299) throw new KubeApiError(status, parsed(text) ?? text);
-    const answer = parsed(text);
+    const { status, text } = await send(new URL(prefix + path, base), {
+      method,
+      headers,
+      body: payload,
+      timeoutMs,
+    });
+    if (status < 200 || status > 299) throw new KubeApiError(status, parsedJson(text) ?? text);
+    const answer = parsedJson(text);
     if (answer === undefined)
       throw new Error(`the Kubernetes API answered HTTP ${status} with a body that is not JSON`);
     return answer;
   };
 }
-
-const parsed = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};

@@ -1,10 +1,10 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4, type SignatureV4Init } from '@smithy/signature-v4';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentials } from '../aws-json.ts';
 
-/** Static credentials or a provider of them, e.g. `fromNodeProviderChain()`. */
-export type AwsCredentials = SignatureV4Init['credentials'];
+export type { AwsCredentials };
 
 export interface SigV4Options {
   region: string;
