@@ -1,12 +1,9 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4, type SignatureV4Init } from '@smithy/signature-v4';
 import { type HttpSend, httpSender, parsedJson } from './http.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from './retry.ts';
+import { type AwsCredentials, sigV4 } from './sigv4.ts';
 
-/** Static credentials or a provider of them, e.g. `fromNodeProviderChain()`. */
-export type AwsCredentials = SignatureV4Init['credentials'];
+export type { AwsCredentials };
 
 /** An AWS service that speaks the JSON protocol (`X-Amz-Target`), e.g. DynamoDB, EventBridge. */
 export interface AwsJsonService {
@@ -86,12 +83,7 @@ export const awsJsonClient = (
   const url = new URL(
     options.endpoint ?? `https://${service.signingName}.${options.region}.amazonaws.com`,
   );
-  const signer = new SignatureV4({
-    service: service.signingName,
-    region: options.region,
-    credentials: options.credentials ?? fromNodeProviderChain(),
-    sha256: Sha256,
-  });
+  const signer = sigV4(service.signingName, options.region, options.credentials);
   const send: HttpSend = httpSender(url);
   const timeoutMs = options.timeoutMs ?? 10_000;
 

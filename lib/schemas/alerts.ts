@@ -1,19 +1,22 @@
-import * as z from 'zod';
 import type { Alert } from '../domain/alert-matching.ts';
-import { formatPath } from './rollout-spec.ts';
+import { formatPath } from './issue-path.ts';
+import * as z from './mini.ts';
 
 const stringMap = z.record(z.string(), z.string());
+const optionalText = z.optional(z.string());
+const noMap = () => z._default(stringMap, {});
+const truncated = z._default(z.int().check(z.gte(0)), 0);
 const alertStatus = z.enum(['firing', 'resolved']);
 
 const alertmanagerAlert = z.looseObject({
   status: alertStatus,
   labels: stringMap,
-  annotations: stringMap.default({}),
+  annotations: z._default(stringMap, {}),
   startsAt: z.string(),
-  endsAt: z.string().optional(),
-  generatorURL: z.string().optional(),
+  endsAt: optionalText,
+  generatorURL: optionalText,
   /** Alertmanager's identity of the alert (a hash of its labels); the same across repeats. */
-  fingerprint: z.string().min(1),
+  fingerprint: z.string().check(z.minLength(1)),
 });
 
 /** Alertmanager's webhook payload, version 4 (`webhook_configs`). */
@@ -21,38 +24,38 @@ export const alertmanagerWebhookSchema = z.looseObject({
   version: z.literal('4'),
   groupKey: z.string(),
   /** Alerts left out because of the receiver's `max_alerts`. */
-  truncatedAlerts: z.number().int().min(0).default(0),
+  truncatedAlerts: truncated,
   status: alertStatus,
   receiver: z.string(),
-  groupLabels: stringMap.default({}),
-  commonLabels: stringMap.default({}),
-  commonAnnotations: stringMap.default({}),
-  externalURL: z.string().default(''),
+  groupLabels: noMap(),
+  commonLabels: noMap(),
+  commonAnnotations: noMap(),
+  externalURL: z._default(z.string(), ''),
   alerts: z.array(alertmanagerAlert),
 });
 
 /** Grafana alerting's webhook contact point: Alertmanager's shape plus a few fields of its own. */
 export const grafanaWebhookSchema = z.looseObject({
-  version: z.string().optional(),
-  groupKey: z.string().optional(),
-  truncatedAlerts: z.number().int().min(0).default(0),
+  version: optionalText,
+  groupKey: optionalText,
+  truncatedAlerts: truncated,
   status: alertStatus,
-  receiver: z.string().optional(),
-  orgId: z.number().int().optional(),
+  receiver: optionalText,
+  orgId: z.optional(z.int()),
   /** `alerting`, `ok`, ...: the group's state as Grafana words it. */
-  state: z.string().optional(),
-  title: z.string().optional(),
-  message: z.string().optional(),
-  groupLabels: stringMap.default({}),
-  commonLabels: stringMap.default({}),
-  commonAnnotations: stringMap.default({}),
-  externalURL: z.string().optional(),
+  state: optionalText,
+  title: optionalText,
+  message: optionalText,
+  groupLabels: noMap(),
+  commonLabels: noMap(),
+  commonAnnotations: noMap(),
+  externalURL: optionalText,
   alerts: z.array(
-    alertmanagerAlert.extend({
-      dashboardURL: z.string().optional(),
-      panelURL: z.string().optional(),
-      silenceURL: z.string().optional(),
-      valueString: z.string().optional(),
+    z.extend(alertmanagerAlert, {
+      dashboardURL: optionalText,
+      panelURL: optionalText,
+      silenceURL: optionalText,
+      valueString: optionalText,
     }),
   ),
 });
@@ -66,11 +69,11 @@ export const cloudWatchAlarmEventSchema = z.looseObject({
   region: z.string(),
   time: z.string(),
   /** `resources[0]` is the alarm's ARN. */
-  resources: z.array(z.string()).min(1),
+  resources: z.array(z.string()).check(z.minLength(1)),
   detail: z.looseObject({
-    alarmName: z.string().min(1),
-    state: z.looseObject({ value: z.string(), reason: z.string().optional() }),
-    previousState: z.looseObject({ value: z.string() }).optional(),
+    alarmName: z.string().check(z.minLength(1)),
+    state: z.looseObject({ value: z.string(), reason: optionalText }),
+    previousState: z.optional(z.looseObject({ value: z.string() })),
   }),
 });
 
@@ -85,8 +88,8 @@ export interface PayloadProblem {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: PayloadProblem };
 
 /** Parses with a schema; the first problem names its path. */
-export const parseWith = <T>(schema: z.ZodType<T>, input: unknown): Parsed<T> => {
-  const result = schema.safeParse(input);
+export const parseWith = <T>(schema: z.core.$ZodType<T>, input: unknown): Parsed<T> => {
+  const result = z.safeParse(schema, input);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];
   return {

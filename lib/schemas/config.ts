@@ -1,73 +1,78 @@
-import * as z from 'zod';
 import { DEFAULT_ANALYZE_BATCH_SIZE } from '../domain/shards.ts';
 import { alertSourcesSchema } from './alert-sources.ts';
+import * as z from './mini.ts';
 
 /** Tokens as `name=token,name=token`: the name is the actor recorded in the ledger. */
-const tokenList = z.string().transform((text, ctx) => {
-  const tokens: Record<string, string> = {};
-  for (const pair of text.split(',').filter(Boolean)) {
-    const [name, token] = pair.split('=');
-    if (!name || !token) {
-      ctx.addIssue({ code: 'custom', message: 'expected name=token pairs separated by commas' });
-      return z.NEVER;
+const tokenList = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    const tokens: Record<string, string> = {};
+    for (const pair of text.split(',').filter(Boolean)) {
+      const [name, token] = pair.split('=');
+      if (!name || !token)
+        return z.transformProblem(ctx, 'expected name=token pairs separated by commas');
+      tokens[name.trim()] = token.trim();
     }
-    tokens[name.trim()] = token.trim();
-  }
-  return tokens;
-});
+    return tokens;
+  }),
+);
 
-const jsonText = z.string().transform((text, ctx): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `not JSON: ${(error as Error).message}` });
-    return z.NEVER;
-  }
-});
+const jsonText = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      return z.transformProblem(ctx, `not JSON: ${(error as Error).message}`);
+    }
+  }),
+);
+
+const name = z.string().check(z.minLength(1));
+const whole = (min: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min)), fallback);
 
 /** One EKS cluster shift-traffic reaches with an IAM token; server and CA are given, not looked up. */
-const eksClusterSchema = z
-  .object({
-    /** The cluster's name in EKS, signed into the token. */
-    eksClusterName: z.string().min(1),
-    region: z.string().min(1),
-    server: z.url({ protocol: /^https$/, message: 'expected an https:// URL' }),
-    /** base64 of the CA PEM, as `aws eks describe-cluster` reports certificateAuthority.data. */
-    caData: z.base64(),
-  })
-  .strict();
+const eksClusterSchema = z.strictObject({
+  /** The cluster's name in EKS, signed into the token. */
+  eksClusterName: name,
+  region: name,
+  server: z.url({ protocol: /^https$/, message: 'expected an https:// URL' }),
+  /** base64 of the CA PEM, as `aws eks describe-cluster` reports certificateAuthority.data. */
+  caData: z.base64(),
+});
 
 /** Configuration the functions read from their environment. */
 export const configSchema = z.object({
-  KANARI_TABLE: z.string().min(1).default('kanari'),
-  KANARI_EVENT_BUS: z.string().min(1).default('kanari'),
-  PROMETHEUS_URL: z.url().optional(),
+  KANARI_TABLE: z._default(name, 'kanari'),
+  KANARI_EVENT_BUS: z._default(name, 'kanari'),
+  PROMETHEUS_URL: z.optional(z.url()),
   /** Set for Amazon Managed Prometheus: requests are SigV4-signed for this region. */
-  PROMETHEUS_SIGV4_REGION: z.string().min(1).optional(),
+  PROMETHEUS_SIGV4_REGION: z.optional(name),
   /** A kubeconfig whose context names are kanari's cluster names. */
-  KUBECONFIG: z.string().min(1).optional(),
+  KUBECONFIG: z.optional(name),
   /**
    * EKS clusters as JSON: `{ "<kanari cluster name>": { "eksClusterName", "region", "server",
    * "caData" } }`, reached with IAM tokens; merged with the contexts of KUBECONFIG.
    */
-  KANARI_EKS_CLUSTERS: jsonText.pipe(z.record(z.string().min(1), eksClusterSchema)).default({}),
+  KANARI_EKS_CLUSTERS: z._default(z.pipe(jsonText, z.record(name, eksClusterSchema)), {}),
   /** Local bearer tokens for the HTTP API; in AWS the IAM authorizer is used instead. */
-  KANARI_API_TOKENS: tokenList.optional(),
+  KANARI_API_TOKENS: z.optional(tokenList),
   /**
    * Alert webhook sources as JSON: `{ "<name>": { "type", "auth", "secretEnv" | "ssmParameter",
    * ... } }` (see lib/schemas/alert-sources.ts). `POST /alerts/<name>` receives each one.
    */
-  KANARI_ALERT_SOURCES: jsonText.pipe(alertSourcesSchema).default({}),
+  KANARI_ALERT_SOURCES: z._default(z.pipe(jsonText, alertSourcesSchema), {}),
   /** A pending decision older than this is published again. */
-  KANARI_RESEND_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  KANARI_RESEND_AFTER_MS: whole(0, 30_000),
   /**
    * How often analyze runs, in seconds: serverless.yml schedules it every minute (keep the two
    * equal); the sandbox ticks every second. An `analysis.interval` shorter than this is refused.
    */
-  KANARI_SCHEDULE_SECONDS: z.coerce.number().int().min(1).default(60),
+  KANARI_SCHEDULE_SECONDS: whole(1, 60),
   /** Past this many due rollouts, a tick fans out into shards of this many (analyze-tick.ts). */
-  KANARI_ANALYZE_BATCH_SIZE: z.coerce.number().int().min(1).default(DEFAULT_ANALYZE_BATCH_SIZE),
-  AWS_REGION: z.string().default('us-east-1'),
+  KANARI_ANALYZE_BATCH_SIZE: whole(1, DEFAULT_ANALYZE_BATCH_SIZE),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,8 @@
-import * as z from 'zod';
 import { DETAIL_TYPES, type EventDetail } from '../domain/events.ts';
 import { type AnalysisShard, SHARD_DETAIL_TYPE } from '../domain/shards.ts';
+import * as z from './mini.ts';
+
+const text = z.string().check(z.minLength(1));
 
 const cause = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scheduler') }),
@@ -17,14 +19,14 @@ const cause = z.discriminatedUnion('type', [
 
 /** The fields shift-traffic relies on; the rest of a detail passes through. */
 export const eventDetailSchema = z.looseObject({
-  rolloutId: z.string().min(1),
-  revision: z.number().int().min(1),
-  stateVersion: z.number().int().min(0),
-  decisionId: z.string().min(1),
+  rolloutId: text,
+  revision: z.int().check(z.gte(1)),
+  stateVersion: z.int().check(z.gte(0)),
+  decisionId: text,
   cause,
   phase: z.string(),
-  targetWeight: z.number().int().min(0).max(100).optional(),
-}) satisfies z.ZodType<EventDetail, unknown>;
+  targetWeight: z.optional(z.int().check(z.gte(0), z.lte(100))),
+}) satisfies z.ZodMiniType<EventDetail, unknown>;
 
 /** EventBridge's envelope as Lambda receives it. */
 export const eventBridgeEventSchema = z.looseObject({
@@ -41,8 +43,8 @@ export const analysisShardEventSchema = z.looseObject({
   'detail-type': z.literal(SHARD_DETAIL_TYPE),
   detail: z.object({
     tickAt: z.iso.datetime(),
-    shard: z.number().int().min(1),
-    of: z.number().int().min(1),
-    ids: z.array(z.string().min(1)).min(1),
+    shard: z.int().check(z.gte(1)),
+    of: z.int().check(z.gte(1)),
+    ids: z.array(text).check(z.minLength(1)),
   }),
-}) satisfies z.ZodType<{ detail: AnalysisShard }, unknown>;
+}) satisfies z.ZodMiniType<{ detail: AnalysisShard }, unknown>;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { FlaggerCanary, FlaggerMetricTemplate } from '../domain/flagger-types.ts';
-import { formatPath } from './rollout-spec.ts';
+import { formatPath } from './issue-path.ts';
 
 /*
  * Flagger's Canary and MetricTemplate, checked only as far as the import reads them. Objects

@@ -1,12 +1,15 @@
-import * as z from 'zod';
 import type { Alert } from '../domain/alert-matching.ts';
 import type { Parsed, PayloadProblem } from './alerts.ts';
+import * as z from './mini.ts';
 
+/** A dot path into the JSON body, e.g. event.data.id; numbers index arrays. */
 const path = z
   .string()
-  .min(1)
-  .regex(/^[^.]+(\.[^.]+)*$/, 'must be a dot path such as event.data.id')
-  .describe('A dot path into the JSON body, e.g. event.data.id; numbers index arrays');
+  .check(z.minLength(1), z.regex(/^[^.]+(\.[^.]+)*$/, 'must be a dot path such as event.data.id'));
+
+/** Status values: at least one; `fallback` when absent. */
+const statuses = (fallback: string) =>
+  z._default(z.array(z.string()).check(z.minLength(1)), [fallback]);
 
 /**
  * Where a generic webhook (Datadog, PagerDuty, a custom sender) keeps what kanari needs.
@@ -15,29 +18,23 @@ const path = z
  *    "labels": { "service": "event.data.service.summary" },
  *    "firing": ["incident.triggered"], "resolved": ["incident.resolved"] }`
  */
-export const genericMappingSchema = z
-  .object({
-    alerts: path
-      .optional()
-      .describe(
-        'Where the array of alerts is; absent: the body is one alert (or an array of them)',
-      ),
-    id: path.describe("The alert's identity; repeats of one alert carry the same id"),
-    name: path.describe("The alert's name"),
-    status: path.describe("The alert's status; see firing and resolved"),
-    labels: z
-      .union([path, z.record(z.string().min(1), path)])
-      .optional()
-      .describe('A path to an object of labels, or a map of label name to path'),
-    startsAt: path.optional(),
-    firing: z.array(z.string()).min(1).default(['firing']).describe('Status values meaning firing'),
-    resolved: z
-      .array(z.string())
-      .min(1)
-      .default(['resolved'])
-      .describe('Status values meaning resolved; any other status is refused'),
-  })
-  .strict();
+export const genericMappingSchema = z.strictObject({
+  /** Where the array of alerts is; absent: the body is one alert (or an array of them). */
+  alerts: z.optional(path),
+  /** The alert's identity; repeats of one alert carry the same id. */
+  id: path,
+  /** The alert's name. */
+  name: path,
+  /** The alert's status; see firing and resolved. */
+  status: path,
+  /** A path to an object of labels, or a map of label name to path. */
+  labels: z.optional(z.union([path, z.record(z.string().check(z.minLength(1)), path)])),
+  startsAt: z.optional(path),
+  /** Status values meaning firing. */
+  firing: statuses('firing'),
+  /** Status values meaning resolved; any other status is refused. */
+  resolved: statuses('resolved'),
+});
 
 export type GenericMapping = z.infer<typeof genericMappingSchema>;
 

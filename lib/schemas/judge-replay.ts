@@ -5,7 +5,8 @@ import {
   type ReplayBucket,
   type ReplaySpec,
 } from '../domain/judge-replay.ts';
-import { formatPath, type SpecProblem } from './rollout-spec.ts';
+import { formatPath } from './issue-path.ts';
+import type { SpecProblem } from './rollout-spec.ts';
 
 /** For a wrong type: "required" when the field is absent, else what it must be; zod's own words otherwise. */
 const needs = (what: string) => (issue: { code?: string; input?: unknown }) =>

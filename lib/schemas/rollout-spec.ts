@@ -4,6 +4,7 @@ import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { durationMs, isDuration } from '../domain/duration.ts';
 import type { RolloutSpec } from '../domain/rollout-spec.ts';
 import { TEMPLATE_VARIABLES, unknownPlaceholders } from '../domain/template.ts';
+import { formatPath } from './issue-path.ts';
 import { alphaSchema, judgeProblems, judgeSchema } from './judge-spec.ts';
 import {
   clusterName,
@@ -272,14 +273,6 @@ export interface SpecProblem {
   path: string;
   message: string;
 }
-
-/** A zod issue path as users read it: `analysis.metrics[0].thresholdRange`. */
-export const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (text, key) =>
-      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
-    '',
-  ) || '(root)';
 
 /** Validates a spec; problems are returned as data, one per bad field. */
 export const parseRolloutSpec = (

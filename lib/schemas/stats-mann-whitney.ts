@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { MannWhitneyInput } from '../domain/stats/mann-whitney.ts';
-import { formatPath } from './rollout-spec.ts';
+import { formatPath } from './issue-path.ts';
 
 const sample = z.array(z.number().finite('must be a finite number')).min(1, 'must not be empty');
 

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { PHASES } from '../../domain/phase.ts';
 import {
   isScheduledState,
@@ -6,6 +5,7 @@ import {
   type LedgerKind,
   type RolloutState,
 } from '../../domain/state.ts';
+import * as z from '../../schemas/mini.ts';
 import { MalformedItemError } from './errors.ts';
 import {
   duePK,
@@ -59,8 +59,10 @@ export const ledgerItem = (entry: LedgerEntry, index: number, suffix: string): I
 });
 
 // Light checks of what every reader relies on; the full shape is ours, written by stateItem.
-const int = z.number().int();
-const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not an instant');
+const int = z.int();
+const instant = z
+  .string()
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'not an instant'));
 const phase = z.enum(PHASES);
 const side = z.object({ requests: z.number(), bad: z.number() });
 
@@ -70,13 +72,13 @@ const analysisSchema = z.looseObject({
   tests: z.record(
     z.string(),
     z.looseObject({
-      boundMs: z.number().nullable().optional(),
+      boundMs: z.optional(z.nullable(z.number())),
       compare: z.looseObject({
-        refShare: z.number().nullable(),
+        refShare: z.nullable(z.number()),
         logLR: z.array(z.number()),
         canary: side,
         primary: side,
-        lastT: z.number().nullable(),
+        lastT: z.nullable(z.number()),
       }),
     }),
   ),
@@ -89,7 +91,7 @@ const driftSchema = z.looseObject({
   observed: weights,
   detectedAt: instant,
   action: z.enum(['pause', 'reapply']),
-  resourceVersion: z.string().optional(),
+  resourceVersion: z.optional(z.string()),
 });
 
 const stateItemSchema = z.object({
@@ -97,7 +99,7 @@ const stateItemSchema = z.object({
   SK: z.literal(STATE_SK),
   version: int,
   state: z.looseObject({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     revision: int,
     version: int,
     phase,
@@ -115,8 +117,8 @@ const stateItemSchema = z.object({
     createdAt: z.string(),
     updatedAt: z.string(),
     message: z.string(),
-    analysis: analysisSchema.optional(),
-    drift: driftSchema.optional(),
+    analysis: z.optional(analysisSchema),
+    drift: z.optional(driftSchema),
   }),
 });
 
@@ -133,7 +135,7 @@ const LEDGER_KINDS = [
 
 const ledgerItemSchema = z.object({
   PK: z.string(),
-  SK: z.string().startsWith(LEDGER_PREFIX),
+  SK: z.string().check(z.startsWith(LEDGER_PREFIX)),
   entry: z.looseObject({
     rolloutId: z.string(),
     revision: int,
@@ -142,7 +144,7 @@ const ledgerItemSchema = z.object({
     kind: z.enum(LEDGER_KINDS),
     phase,
     cause: z.looseObject({ type: z.enum(['scheduler', 'analysis', 'alert', 'operator']) }),
-    drift: driftSchema.optional(),
+    drift: z.optional(driftSchema),
     message: z.string(),
   }),
 });

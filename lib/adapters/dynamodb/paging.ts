@@ -1,12 +1,15 @@
-import * as z from 'zod';
 import { InvalidCursorError } from '../../ports/errors.ts';
+import * as z from '../../schemas/mini.ts';
 import { LEDGER_PREFIX, rolloutPK } from './keys.ts';
 
 // Paging of the store's listings: ledger cursors, limits, and the order of the due index.
 
 export type Key = { PK: string; SK: string };
 
-const cursorSchema = z.object({ PK: z.string(), SK: z.string().startsWith(LEDGER_PREFIX) });
+const cursorSchema = z.object({
+  PK: z.string(),
+  SK: z.string().check(z.startsWith(LEDGER_PREFIX)),
+});
 
 export const encodeCursor = (key: Key): string =>
   Buffer.from(JSON.stringify({ PK: key.PK, SK: key.SK })).toString('base64url');

@@ -1,10 +1,8 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4, type SignatureV4Init } from '@smithy/signature-v4';
+import { type AwsCredentials, sigV4 } from '../sigv4.ts';
 
 /** Static credentials or a provider of them, e.g. `fromNodeProviderChain()`. */
-export type EksCredentials = SignatureV4Init['credentials'];
+export type EksCredentials = AwsCredentials;
 
 export interface EksTokenProviderOptions {
   /** The cluster's name in EKS: the authenticator checks it against the signed `x-k8s-aws-id`. */
@@ -35,12 +33,7 @@ const REUSE_FOR_MS = 14 * 60_000;
 export function createEksTokenProvider(opts: EksTokenProviderOptions): EksTokenProvider {
   const now = opts.now ?? (() => new Date());
   const hostname = `sts.${opts.region}.amazonaws.com`;
-  const signer = new SignatureV4({
-    service: 'sts',
-    region: opts.region,
-    credentials: opts.credentials ?? fromNodeProviderChain(),
-    sha256: Sha256,
-  });
+  const signer = sigV4('sts', opts.region, opts.credentials);
   let cached: { token: Promise<string>; at: number } | undefined;
 
   const mint = async (signingDate: Date): Promise<string> => {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { Sample, Series } from '../../ports/metrics-provider.ts';
+import * as z from '../../schemas/mini.ts';
 
 /**
  * The Prometheus HTTP API's query envelope (instant and range), as far as kanari reads it.
@@ -26,8 +26,8 @@ const successBody = z.object({
 
 const errorBody = z.object({
   status: z.literal('error'),
-  errorType: z.string().optional(),
-  error: z.string().optional(),
+  errorType: z.optional(z.string()),
+  error: z.optional(z.string()),
 });
 
 export const queryResponseBody = z.discriminatedUnion('status', [successBody, errorBody]);
