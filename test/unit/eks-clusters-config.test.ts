@@ -47,3 +47,31 @@ describe('KANARI_EKS_CLUSTERS', () => {
     );
   });
 });
+
+describe('configuration messages', () => {
+  // The config schema is built with zod/mini, which loads no locale: lib/schemas/mini.ts loads
+  // zod's English one. This file imports nothing that loads classic zod, whose import would
+  // set the English locale too and hide a missing one.
+  it('names each bad variable in English, not "Invalid input"', () => {
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(message({ PROMETHEUS_URL: 'not a url' })).toBe(
+      'invalid configuration: PROMETHEUS_URL: Invalid URL',
+    );
+    expect(message({ KANARI_SCHEDULE_SECONDS: '0' })).toBe(
+      'invalid configuration: KANARI_SCHEDULE_SECONDS: Too small: expected number to be >=1',
+    );
+    expect(message({ KANARI_API_TOKENS: 'alice' })).toBe(
+      'invalid configuration: KANARI_API_TOKENS: expected name=token pairs separated by commas',
+    );
+    expect(message({ KANARI_EKS_CLUSTERS: JSON.stringify({ prod: { ...PROD, region: 3 } }) })).toBe(
+      'invalid configuration: KANARI_EKS_CLUSTERS.prod.region: Invalid input: expected string, received number',
+    );
+  });
+});
