@@ -9,8 +9,11 @@
  * Goals: every function <= 300 KB zipped and <= 100 ms over the baseline; shift-traffic
  * <= 1 MB and <= 250 ms.
  *
- * Options: --runs N (imports per bundle, default 15), --package DIR (time the zips already
- * in DIR instead of packaging). Progress and the table go to stderr; stdout's last line is JSON.
+ * Bundles are timed in rounds, each importing every bundle and the baseline once, and the table
+ * gives each median's quartiles too: this machine is shared, and its slow spells come and go.
+ *
+ * Options: --runs N (rounds, default 15), --package DIR (time the zips already in DIR instead
+ * of packaging). Progress and the table go to stderr; stdout's last line is JSON.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,12 +97,23 @@ const importMs = async (file: string): Promise<number> => {
   return Number(stdout);
 };
 
-const median = async (file: string): Promise<number> => {
-  await importMs(file); // warm the file cache
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await importMs(file));
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+/** The median and the quartiles of a sample. */
+const spread = (times: number[]) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.floor((sorted.length - 1) * q)] as number;
+  return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
+};
+
+/**
+ * Times every file RUNS times, in rounds: each round imports each file once, so a slow spell
+ * of this shared machine falls on every function and on the baseline alike.
+ */
+const timeAll = async (files: string[]): Promise<ReturnType<typeof spread>[]> => {
+  for (const file of files) await importMs(file); // warm the file cache
+  const times = files.map((): number[] => []);
+  for (let round = 0; round < RUNS; round++)
+    for (const [i, file] of files.entries()) times[i]?.push(await importMs(file));
+  return times.map(spread);
 };
 
 /** Unpacks a zip under `work` and returns the path of its handler bundle. */
@@ -125,29 +139,34 @@ try {
     .filter((f) => f.endsWith('.zip'))
     .map((f) => f.slice(0, -4))
     .sort();
-  say(`timing ${RUNS} imports of each bundle ...`);
-  const baselineMs = await median(baselineFile);
-  const functions = [];
-  for (const name of names) {
-    const zip = readFileSync(join(dir, `${name}.zip`));
-    const rawMs = await median(unpack(zip, name));
+  say(`timing ${RUNS} rounds of imports of every bundle ...`);
+  const zips = names.map((name) => readFileSync(join(dir, `${name}.zip`)));
+  const [baseline, ...timed] = await timeAll([
+    baselineFile,
+    ...names.map((name, i) => unpack(zips[i] as Buffer, name)),
+  ]);
+  const baselineMs = (baseline as ReturnType<typeof spread>).median;
+  const functions = names.map((name, i) => {
+    const zipBytes = (zips[i] as Buffer).length;
+    const { median, q1, q3 } = timed[i] as ReturnType<typeof spread>;
     const goal = GOALS[name] ?? DEFAULT_GOAL;
-    const overMs = rawMs - baselineMs;
-    functions.push({
+    const overMs = median - baselineMs;
+    return {
       name,
-      zipBytes: zip.length,
-      rawMedianMs: Math.round(rawMs),
+      zipBytes,
+      rawMedianMs: Math.round(median),
       importMs: Math.round(overMs),
-      met: zip.length <= goal.zipBytes && overMs <= goal.importMs,
-    });
-  }
-  const widths = [18, 11, 11, 11, 0];
+      quartilesMs: [Math.round(q1 - baselineMs), Math.round(q3 - baselineMs)],
+      met: zipBytes <= goal.zipBytes && overMs <= goal.importMs,
+    };
+  });
+  const widths = [18, 11, 11, 11, 11, 0];
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join(' ');
-  say(line(['function', 'zip bytes', 'import ms', 'over base', 'goal']));
-  say(line(['(empty handler)', '-', String(Math.round(baselineMs)), '0', '']));
+  say(line(['function', 'zip bytes', 'import ms', 'over base', 'quartiles', 'goal']));
+  say(line(['(empty handler)', '-', String(Math.round(baselineMs)), '0', '', '']));
   for (const f of functions) {
     const goal = GOALS[f.name] ?? DEFAULT_GOAL;
     const target = `${goal.zipBytes / 1000} KB, ${goal.importMs} ms`;
@@ -157,12 +176,13 @@ try {
         String(f.zipBytes),
         String(f.rawMedianMs),
         String(f.importMs),
+        f.quartilesMs.join('–'),
         `${f.met ? 'met' : 'MISSED'} (${target})`,
       ]),
     );
   }
   const load = loadavg().map((n) => Number(n.toFixed(2)));
-  say(`${RUNS} runs each, medians; load average ${load.join(', ')}`);
+  say(`${RUNS} rounds, medians and quartiles over the baseline; load average ${load.join(', ')}`);
   console.log(
     JSON.stringify({
       baselineMs: Math.round(baselineMs),

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
-import type { z } from 'zod';
 import { ConsoleBundleMissingError, consoleAssets } from '../console/assets.ts';
 import { CONSOLE_CSP, consolePage } from '../console/page.ts';
 import { isOperatorAction, OPERATOR_ACTIONS, operatorAction } from '../lib/app/operator-action.ts';
@@ -14,6 +13,7 @@ import { weightPlan } from '../lib/domain/weight-plan.ts';
 import { RolloutNotFoundError } from '../lib/ports/errors.ts';
 import { parseActionBody } from '../lib/schemas/console-api.ts';
 import { clusterName, dnsLabel } from '../lib/schemas/limits.ts';
+import type * as z from '../lib/schemas/mini.ts';
 import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
 import { authenticated, type Route } from './shared/auth.ts';
 import {
@@ -30,7 +30,11 @@ import { config, consoleDeps } from './shared/wiring.ts';
 const deps = consoleDeps();
 
 /** A path or query parameter checked against the spec's own limits: a 400 names it. */
-const checked = (field: string, schema: z.ZodType<string>, value: string | undefined): string => {
+const checked = (
+  field: string,
+  schema: z.ZodMiniType<string>,
+  value: string | undefined,
+): string => {
   const parsed = schema.safeParse(value ?? '');
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message ?? 'invalid';

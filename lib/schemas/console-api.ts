@@ -1,16 +1,16 @@
-import * as z from 'zod';
+import * as z from './mini.ts';
 
 /** The body of `POST /rollouts/{cluster}/{namespace}/{name}/actions/{action}`. */
-export const actionBodySchema = z
-  .object({
-    reason: z
-      .string({ error: 'required: say why you act' })
-      .trim()
-      .min(1, 'required: say why you act')
-      .max(1000, 'at most 1000 characters'),
-    full: z.boolean({ error: 'must be true or false' }).optional(),
-  })
-  .strict();
+export const actionBodySchema = z.strictObject({
+  reason: z
+    .string({ error: 'required: say why you act' })
+    .check(
+      z.trim(),
+      z.minLength(1, 'required: say why you act'),
+      z.maxLength(1000, 'at most 1000 characters'),
+    ),
+  full: z.optional(z.boolean({ error: 'must be true or false' })),
+});
 
 export type ActionBody = z.infer<typeof actionBodySchema>;
 

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { JUDGE_TYPES, type JudgeSpec, type MetricSpec } from '../domain/rollout-spec.ts';
+import * as z from './mini.ts';
 
 // The per-metric `judge:` of a rollout spec (issue 8): a string shorthand (`judge: compare`) or
 // an object with options. The parsed spec always holds the object form, so that a shorthand and
@@ -9,98 +9,91 @@ import { JUDGE_TYPES, type JudgeSpec, type MetricSpec } from '../domain/rollout-
 const BUILTINS = Object.keys(BUILTIN_METRICS).join(', ');
 
 /** A significance level: above 0, at most 0.5 (a test at 0.5 is already a coin toss). */
-export const alphaSchema = z.number().gt(0, 'must be above 0').max(0.5, 'must be at most 0.5');
+export const alphaSchema = z
+  .number()
+  .check(z.gt(0, 'must be above 0'), z.lte(0.5, 'must be at most 0.5'));
 
-const positive = z.number().positive().finite();
+const positive = z.number().check(z.positive());
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.describe(description));
+const optional = <T extends z.ZodMiniType>(schema: T, description?: string) =>
+  description === undefined ? z.optional(schema) : described(z.optional(schema), description);
 
 const latencyBound = z.union(
   [
-    z
-      .object({
-        percentile: z
-          .number()
-          .gt(0)
-          .lt(100)
-          .describe(
-            "The primary's own latency at this percentile, from the window before the step",
-          ),
-      })
-      .strict(),
-    z
-      .object({
-        ms: positive.describe('A fixed bound in milliseconds (the bucket at or above it)'),
-      })
-      .strict(),
+    z.strictObject({
+      percentile: described(
+        z.number().check(z.gt(0), z.lt(100)),
+        "The primary's own latency at this percentile, from the window before the step",
+      ),
+    }),
+    z.strictObject({
+      ms: described(positive, 'A fixed bound in milliseconds (the bucket at or above it)'),
+    }),
   ],
   { error: 'a bound is { percentile: p } or { ms: n }, one key' },
 );
 
-const threshold = z.object({ type: z.literal('threshold') }).strict();
+const threshold = z.strictObject({ type: z.literal('threshold') });
 
-const compare = z
-  .object({
-    type: z.literal('compare'),
-    alpha: alphaSchema
-      .optional()
-      .describe("This metric's share of the false-rollback rate; default: analysis.alpha split"),
-    tolerance: z
-      .number()
-      .gt(1, 'must be above 1: it is the rate ratio the canary may not reach')
-      .finite()
-      .optional()
-      .describe(
-        'Non-inferior when the upper end of the interval for the rate ratio is below it; default 1.5',
-      ),
-    k: positive
-      .optional()
-      .describe(
-        "Prior concentration of the mixture test's e-value; default 30 (DEFAULT_COMPARE.k)",
-      ),
-    bounds: z
-      .array(latencyBound)
-      .min(1)
-      .optional()
-      .describe('request-duration only: the latency bounds; default [{ percentile: 99 }]'),
-  })
-  .strict();
+const compare = z.strictObject({
+  type: z.literal('compare'),
+  alpha: optional(
+    alphaSchema,
+    "This metric's share of the false-rollback rate; default: analysis.alpha split",
+  ),
+  tolerance: optional(
+    z.number().check(z.gt(1, 'must be above 1: it is the rate ratio the canary may not reach')),
+    'Non-inferior when the upper end of the interval for the rate ratio is below it; default 1.5',
+  ),
+  k: optional(
+    positive,
+    "Prior concentration of the mixture test's e-value; default 30 (DEFAULT_COMPARE.k)",
+  ),
+  bounds: optional(
+    z.array(latencyBound).check(z.minLength(1)),
+    'request-duration only: the latency bounds; default [{ percentile: 99 }]',
+  ),
+});
 
-const effectSize = z
-  .object({
-    measure: z.enum(['meanRatio', 'cles']),
-    allowedIncrease: positive.optional(),
-    allowedDecrease: positive.optional(),
-    criticalIncrease: positive.optional(),
-    criticalDecrease: positive.optional(),
-  })
-  .strict();
+const effectSize = z.strictObject({
+  measure: z.enum(['meanRatio', 'cles']),
+  allowedIncrease: optional(positive),
+  allowedDecrease: optional(positive),
+  criticalIncrease: optional(positive),
+  criticalDecrease: optional(positive),
+});
 
-const mannWhitney = z
-  .object({
-    type: z.literal('mann-whitney'),
-    direction: z
-      .enum(['increase', 'decrease', 'either'])
-      .optional()
-      .describe('The direction that is a regression; default either'),
-    confidence: z.number().gt(0).lt(1).optional().describe('Default 0.98'),
-    tolerance: z.number().min(0).finite().optional().describe('Default 0.25'),
-    effectSize: effectSize.optional(),
-    critical: z.boolean().optional().describe('A failure of this metric fails the check'),
-    mustHaveData: z.boolean().optional().describe('No data is a failure, not a skip'),
-    nanStrategy: z.enum(['remove', 'replace']).optional(),
-    outliers: z.enum(['keep', 'remove']).optional().describe('remove: IQR outlier removal'),
-    group: z.string().min(1).optional(),
-    weight: positive.optional(),
-  })
-  .strict();
+const mannWhitney = z.strictObject({
+  type: z.literal('mann-whitney'),
+  direction: optional(
+    z.enum(['increase', 'decrease', 'either']),
+    'The direction that is a regression; default either',
+  ),
+  confidence: optional(z.number().check(z.gt(0), z.lt(1)), 'Default 0.98'),
+  tolerance: optional(z.number().check(z.gte(0)), 'Default 0.25'),
+  effectSize: optional(effectSize),
+  critical: optional(z.boolean(), 'A failure of this metric fails the check'),
+  mustHaveData: optional(z.boolean(), 'No data is a failure, not a skip'),
+  nanStrategy: optional(z.enum(['remove', 'replace'])),
+  outliers: optional(z.enum(['keep', 'remove']), 'remove: IQR outlier removal'),
+  group: optional(z.string().check(z.minLength(1))),
+  weight: optional(positive),
+});
 
 const judgeObject = z.discriminatedUnion('type', [threshold, compare, mannWhitney]);
 
 /** `judge:` as written: a judge's name, or an object with `type` and options. */
-export const judgeSchema = z
-  .union([z.enum(JUDGE_TYPES).transform((type) => ({ type }) as JudgeSpec), judgeObject])
-  .describe(
-    `How this metric is judged: ${JUDGE_TYPES.join(', ')}; default compare for the built-ins, threshold with thresholdRange`,
-  ) as z.ZodType<JudgeSpec, unknown>;
+export const judgeSchema = described(
+  z.union([
+    z.pipe(
+      z.enum(JUDGE_TYPES),
+      z.transform((type) => ({ type }) as JudgeSpec),
+    ),
+    judgeObject,
+  ]),
+  `How this metric is judged: ${JUDGE_TYPES.join(', ')}; default compare for the built-ins, threshold with thresholdRange`,
+) as z.ZodMiniType<JudgeSpec, unknown>;
 
 type Issue = { path: (string | number)[]; message: string };
 

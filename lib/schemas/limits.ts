@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './mini.ts';
 
 /**
  * The length and character limits of the fields that become Kubernetes names, DynamoDB keys or
@@ -17,45 +17,55 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export const dnsLabel = (what: string) =>
   z
     .string()
-    .min(1)
-    .max(63)
-    .regex(DNS_LABEL, `${what} must be a DNS label: lowercase letters, digits and '-'`);
+    .check(
+      z.minLength(1),
+      z.maxLength(63),
+      z.regex(DNS_LABEL, `${what} must be a DNS label: lowercase letters, digits and '-'`),
+    );
 
 /** A Kubernetes DNS-1123 subdomain (object names): at most 253 characters. */
 export const dnsSubdomain = (what: string) =>
   z
     .string()
-    .min(1)
-    .max(253)
-    .regex(DNS_SUBDOMAIN, `${what} must be a DNS name: lowercase letters, digits, '-' and '.'`);
+    .check(
+      z.minLength(1),
+      z.maxLength(253),
+      z.regex(DNS_SUBDOMAIN, `${what} must be a DNS name: lowercase letters, digits, '-' and '.'`),
+    );
 
 /** The cluster part of a rollout id. */
 export const clusterName = z
   .string()
-  .min(1)
-  .max(100)
-  .regex(CLUSTER, "cluster must be letters, digits and . _ : @ - (no spaces or '/')");
+  .check(
+    z.minLength(1),
+    z.maxLength(100),
+    z.regex(CLUSTER, "cluster must be letters, digits and . _ : @ - (no spaces or '/')"),
+  );
 
 /** An Istio host: a DNS name, optionally `*.`-wildcarded. */
 export const istioHost = z
   .string()
-  .min(1)
-  .max(253)
-  .regex(
-    /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-    "host must be a DNS name: lowercase letters, digits, '-' and '.'",
+  .check(
+    z.minLength(1),
+    z.maxLength(253),
+    z.regex(
+      /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      "host must be a DNS name: lowercase letters, digits, '-' and '.'",
+    ),
   );
 
 /** Free text of at most `max` characters without control characters. */
 export const plainText = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((text) => !CONTROL.test(text), 'must not hold control characters');
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((text) => !CONTROL.test(text), 'must not hold control characters'),
+  );
 
 /** A number JSON and DynamoDB both keep exactly. */
-export const safeNumber = z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+export const safeNumber = z
+  .number()
+  .check(z.gte(-Number.MAX_SAFE_INTEGER), z.lte(Number.MAX_SAFE_INTEGER));
 
 /** How many of each list a spec may hold. */
 export const MAX_METRICS = 20;

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { labelRegex } from '../domain/alert-matching.ts';
 import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
 import { durationMs, isDuration } from '../domain/duration.ts';
@@ -17,254 +16,267 @@ import {
   plainText,
   safeNumber,
 } from './limits.ts';
+import * as z from './mini.ts';
 
 const name = dnsLabel;
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.describe(description));
+const optional = <T extends z.ZodMiniType>(schema: T, description?: string) =>
+  description === undefined ? z.optional(schema) : described(z.optional(schema), description);
+/** A default, and what the field is (zod/mini's `_default` and `describe`). */
+const withDefault = <T extends z.ZodMiniType>(
+  schema: T,
+  fallback: z.util.NoUndefined<z.output<T>>,
+  description?: string,
+) =>
+  description === undefined
+    ? z._default(schema, fallback)
+    : described(z._default(schema, fallback), description);
+
 /**
  * Durations stop at a year: more is a slip of the keyboard, and 10^25 ms is past what a Date
  * holds, so the first step applied after it (`now + interval`) would throw.
  */
 export const MAX_DURATION = '8760h';
-const duration = z
-  .string()
-  .refine(isDuration, 'must be a duration such as 30s, 1m or 2h')
-  .refine(
+const duration = z.string().check(
+  z.refine(isDuration, 'must be a duration such as 30s, 1m or 2h'),
+  z.refine(
     (text) => !isDuration(text) || durationMs(text) <= durationMs(MAX_DURATION),
     `must be at most ${MAX_DURATION} (365 days)`,
-  );
-const weight = z.number().int().min(1).max(99);
+  ),
+);
+const int = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+const weight = int(1, 99);
 
-const destination = z
-  .object({
-    host: istioHost.describe('Istio host, e.g. my-service or my-service.prod.svc.cluster.local'),
-    subset: dnsLabel('subset')
-      .optional()
-      .describe('DestinationRule subset, for subset-level canaries'),
-    workload: dnsSubdomain('workload')
-      .optional()
-      .describe('Workload name in Istio metrics; default: the host short name'),
-  })
-  .strict();
+const destination = z.strictObject({
+  host: described(istioHost, 'Istio host, e.g. my-service or my-service.prod.svc.cluster.local'),
+  subset: optional(dnsLabel('subset'), 'DestinationRule subset, for subset-level canaries'),
+  workload: optional(
+    dnsSubdomain('workload'),
+    'Workload name in Istio metrics; default: the host short name',
+  ),
+});
 
 const metric = z
-  .object({
-    name: plainText(100).describe(
+  .strictObject({
+    name: described(
+      plainText(100),
       `A built-in (${Object.keys(BUILTIN_METRICS).join(', ')}) or a name for a custom query`,
     ),
-    query: z
-      .string()
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe(`PromQL; may use ${TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ')}`),
-    thresholdRange: z
-      .object({ min: safeNumber.optional(), max: safeNumber.optional() })
-      .strict()
-      .refine(
-        (range) => range.min !== undefined || range.max !== undefined,
-        'needs min, max or both',
-      )
-      .optional()
-      .describe('The threshold judge: bounds for the canary alone'),
-    interval: duration.optional(),
-    judge: judgeSchema.optional(),
+    query: optional(
+      z.string().check(z.minLength(1), z.maxLength(10_000)),
+      `PromQL; may use ${TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ')}`,
+    ),
+    thresholdRange: optional(
+      z
+        .strictObject({ min: optional(safeNumber), max: optional(safeNumber) })
+        .check(
+          z.refine(
+            (range) => range.min !== undefined || range.max !== undefined,
+            'needs min, max or both',
+          ),
+        ),
+      'The threshold judge: bounds for the canary alone',
+    ),
+    interval: optional(duration),
+    judge: optional(judgeSchema),
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.query === undefined && !isBuiltinMetric(value.name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['query'],
-        message: `required: ${value.name} is not a built-in metric (${Object.keys(BUILTIN_METRICS).join(', ')})`,
-      });
-    }
-    const unknown = value.query ? unknownPlaceholders(value.query) : [];
-    if (unknown.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['query'],
-        message: `unknown template variable ${unknown.map((v) => `{{ ${v} }}`).join(', ')}; known: ${TEMPLATE_VARIABLES.join(', ')}`,
-      });
-    }
-    // A custom query without a query is refused above; its judge rules would only repeat it.
-    if (value.query === undefined && !isBuiltinMetric(value.name)) return;
-    for (const problem of judgeProblems(value)) ctx.addIssue({ code: 'custom', ...problem });
-  });
-
-const score = z.number().min(0).max(100);
-const scoreThresholds = z
-  .object({ pass: score, marginal: score })
-  .strict()
-  .refine((t) => t.marginal <= t.pass, {
-    message: 'marginal must not exceed pass',
-    path: ['marginal'],
-  })
-  .describe(
-    'Mann–Whitney group scores: pass at or above pass, hold at or above marginal; default 95 / 75',
-  );
-
-const analysis = z
-  .object({
-    interval: duration.default('1m').describe('Time between checks'),
-    threshold: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(5)
-      .describe('Failed checks before rollback'),
-    stepWeights: z
-      .array(weight)
-      .min(1)
-      .optional()
-      .describe('Canary weights in order, e.g. [10, 20, 50]'),
-    stepWeight: weight.optional(),
-    maxWeight: weight.optional(),
-    progressDeadline: duration
-      .default('10m')
-      .describe(
-        'Longest time a step may go without a conclusive check (time with no traffic not counted); then onDeadline',
-      ),
-    minSampleSize: z
-      .number()
-      .int()
-      .min(0)
-      .max(Number.MAX_SAFE_INTEGER)
-      .default(10)
-      .describe('Fewer canary requests make a check inconclusive'),
-    metrics: z.array(metric).min(1).max(MAX_METRICS),
-    // Optional without a default on purpose: see AnalysisSpec.alpha.
-    alpha: alphaSchema
-      .optional()
-      .describe('False-rollback rate of the compare judge, split across its tests; default 0.01'),
-    onDeadline: z
-      .enum(['pause', 'rollback'])
-      .optional()
-      .describe('What a step still inconclusive at progressDeadline does; default pause'),
-    scoreThresholds: scoreThresholds.optional(),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.stepWeights && (value.stepWeight !== undefined || value.maxWeight !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['stepWeights'],
-        message: 'use stepWeights or stepWeight/maxWeight, not both',
-      });
-    }
-    value.stepWeights?.forEach((w, i, all) => {
-      if (i > 0 && w <= (all[i - 1] as number)) {
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.query === undefined && !isBuiltinMetric(value.name)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['stepWeights', i],
-          message: 'must be greater than the previous weight',
+          path: ['query'],
+          message: `required: ${value.name} is not a built-in metric (${Object.keys(BUILTIN_METRICS).join(', ')})`,
         });
       }
-    });
-    if (
-      value.stepWeight !== undefined &&
-      value.maxWeight !== undefined &&
-      value.stepWeight > value.maxWeight
-    ) {
-      ctx.addIssue({ code: 'custom', path: ['stepWeight'], message: 'must not exceed maxWeight' });
-    }
-  });
+      const unknown = value.query ? unknownPlaceholders(value.query) : [];
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['query'],
+          message: `unknown template variable ${unknown.map((v) => `{{ ${v} }}`).join(', ')}; known: ${TEMPLATE_VARIABLES.join(', ')}`,
+        });
+      }
+      // A custom query without a query is refused above; its judge rules would only repeat it.
+      if (value.query === undefined && !isBuiltinMetric(value.name)) return;
+      for (const problem of judgeProblems(value)) ctx.addIssue({ code: 'custom', ...problem });
+    }),
+  );
+
+const score = z.number().check(z.gte(0), z.lte(100));
+const scoreThresholds = described(
+  z.strictObject({ pass: score, marginal: score }).check(
+    z.refine((t) => t.marginal <= t.pass, {
+      message: 'marginal must not exceed pass',
+      path: ['marginal'],
+    }),
+  ),
+  'Mann–Whitney group scores: pass at or above pass, hold at or above marginal; default 95 / 75',
+);
+
+const analysis = z
+  .strictObject({
+    interval: withDefault(duration, '1m', 'Time between checks'),
+    threshold: withDefault(int(1, 1000), 5, 'Failed checks before rollback'),
+    stepWeights: optional(
+      z.array(weight).check(z.minLength(1)),
+      'Canary weights in order, e.g. [10, 20, 50]',
+    ),
+    stepWeight: optional(weight),
+    maxWeight: optional(weight),
+    progressDeadline: withDefault(
+      duration,
+      '10m',
+      'Longest time a step may go without a conclusive check (time with no traffic not counted); then onDeadline',
+    ),
+    minSampleSize: withDefault(
+      int(0, Number.MAX_SAFE_INTEGER),
+      10,
+      'Fewer canary requests make a check inconclusive',
+    ),
+    metrics: z.array(metric).check(z.minLength(1), z.maxLength(MAX_METRICS)),
+    // Optional without a default on purpose: see AnalysisSpec.alpha.
+    alpha: optional(
+      alphaSchema,
+      'False-rollback rate of the compare judge, split across its tests; default 0.01',
+    ),
+    onDeadline: optional(
+      z.enum(['pause', 'rollback']),
+      'What a step still inconclusive at progressDeadline does; default pause',
+    ),
+    scoreThresholds: optional(scoreThresholds),
+  })
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.stepWeights && (value.stepWeight !== undefined || value.maxWeight !== undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stepWeights'],
+          message: 'use stepWeights or stepWeight/maxWeight, not both',
+        });
+      }
+      value.stepWeights?.forEach((w, i, all) => {
+        if (i > 0 && w <= (all[i - 1] as number)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stepWeights', i],
+            message: 'must be greater than the previous weight',
+          });
+        }
+      });
+      if (
+        value.stepWeight !== undefined &&
+        value.maxWeight !== undefined &&
+        value.stepWeight > value.maxWeight
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stepWeight'],
+          message: 'must not exceed maxWeight',
+        });
+      }
+    }),
+  );
 
 const target = z
-  .object({
-    cluster: clusterName.default('default'),
+  .strictObject({
+    cluster: withDefault(clusterName, 'default'),
     namespace: name('namespace'),
     virtualService: dnsSubdomain('virtualService'),
-    route: z.union([plainText(253), z.number().int().min(0).max(10_000)]).optional(),
+    route: optional(z.union([plainText(253), int(0, 10_000)])),
     primary: destination,
     canary: destination,
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (
-      value.primary.host === value.canary.host &&
-      (value.primary.subset ?? '') === (value.canary.subset ?? '')
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['canary'],
-        message: 'must differ from primary (host or subset)',
-      });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (
+        value.primary.host === value.canary.host &&
+        (value.primary.subset ?? '') === (value.canary.subset ?? '')
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['canary'],
+          message: 'must differ from primary (host or subset)',
+        });
+      }
+    }),
+  );
 
-const regex = z
-  .string()
-  .max(1000)
-  .superRefine((pattern, ctx) => {
+const regex = z.string().check(
+  z.maxLength(1000),
+  z.superRefine((pattern, ctx) => {
     try {
       labelRegex(pattern);
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: `not a valid regex: ${(error as Error).message}` });
     }
-  });
+  }),
+);
 // An empty map would hold no condition, and a matcher without conditions would match anything.
-const conditions = <T extends z.ZodType>(value: T) =>
-  z
-    .record(plainText(128), value)
-    .refine((map) => Object.keys(map).length > 0, 'must not be empty')
-    .refine((map) => Object.keys(map).length <= MAX_CONDITIONS, `at most ${MAX_CONDITIONS}`);
+const conditions = <T extends z.ZodMiniType<unknown>>(value: T) =>
+  z.record(plainText(128), value).check(
+    z.refine((map) => Object.keys(map).length > 0, 'must not be empty'),
+    z.refine((map) => Object.keys(map).length <= MAX_CONDITIONS, `at most ${MAX_CONDITIONS}`),
+  );
 
-const alertMatcher = z
-  .object({
-    labels: conditions(z.string().max(1024))
-      .optional()
-      .describe('Label equality, like the Alertmanager matcher name="value"; absent labels are ""'),
-    labelsRegex: conditions(regex)
-      .optional()
-      .describe(
+const alertMatcher = described(
+  z
+    .strictObject({
+      labels: optional(
+        conditions(z.string().check(z.maxLength(1024))),
+        'Label equality, like the Alertmanager matcher name="value"; absent labels are ""',
+      ),
+      labelsRegex: optional(
+        conditions(regex),
         'Label regexes, anchored at both ends like the Alertmanager matcher name=~"value" (RE2 syntax, as Alertmanager: linear time)',
       ),
-    alarmNames: z
-      .array(plainText(255))
-      .min(1)
-      .max(MAX_CONDITIONS)
-      .optional()
-      .describe('CloudWatch alarm names (State Change events on EventBridge)'),
-    alarmTags: conditions(z.string().max(256))
-      .optional()
-      .describe('CloudWatch alarm tags, read with cloudwatch:ListTagsForResource when needed'),
-    action: z
-      .enum(['rollback', 'pause'])
-      .default('rollback')
-      .describe('What a matching firing alert does to the rollout'),
-  })
-  .strict()
-  .refine(
-    (m) => m.labels ?? m.labelsRegex ?? m.alarmNames ?? m.alarmTags,
-    'needs at least one of labels, labelsRegex, alarmNames, alarmTags',
-  )
-  .describe('Every condition given must hold; a rollout matches when any matcher does');
+      alarmNames: optional(
+        z.array(plainText(255)).check(z.minLength(1), z.maxLength(MAX_CONDITIONS)),
+        'CloudWatch alarm names (State Change events on EventBridge)',
+      ),
+      alarmTags: optional(
+        conditions(z.string().check(z.maxLength(256))),
+        'CloudWatch alarm tags, read with cloudwatch:ListTagsForResource when needed',
+      ),
+      action: withDefault(
+        z.enum(['rollback', 'pause']),
+        'rollback',
+        'What a matching firing alert does to the rollout',
+      ),
+    })
+    .check(
+      z.refine(
+        (m) => m.labels ?? m.labelsRegex ?? m.alarmNames ?? m.alarmTags,
+        'needs at least one of labels, labelsRegex, alarmNames, alarmTags',
+      ),
+    ),
+  'Every condition given must hold; a rollout matches when any matcher does',
+);
 
-const alerts = z
-  .object({
-    bakeWindow: duration
-      .default('0s')
-      .describe('How long after Succeeded a matching alert still rolls back, e.g. 10m'),
-    matchers: z.array(alertMatcher).min(1).max(MAX_MATCHERS),
-  })
-  .strict()
-  .describe('Alerts that roll the canary back (or pause it) at once, not at the next check');
+const alerts = described(
+  z.strictObject({
+    bakeWindow: withDefault(
+      duration,
+      '0s',
+      'How long after Succeeded a matching alert still rolls back, e.g. 10m',
+    ),
+    matchers: z.array(alertMatcher).check(z.minLength(1), z.maxLength(MAX_MATCHERS)),
+  }),
+  'Alerts that roll the canary back (or pause it) at once, not at the next check',
+);
 
 /** A rollout spec as users write it (YAML or JSON). */
-export const rolloutSpecSchema = z
-  .object({
-    name: name('name'),
-    target,
-    analysis,
-    alerts: alerts.optional(),
-    onDrift: z
-      .enum(['pause', 'reapply'])
-      .optional()
-      .describe(
-        "When the VirtualService's weights are not the ones kanari last applied: pause the rollout (the default) or re-apply kanari's weights. Either way the ledger records the drift",
-      ),
-  })
-  .strict() satisfies z.ZodType<RolloutSpec, unknown>;
+export const rolloutSpecSchema = z.strictObject({
+  name: name('name'),
+  target,
+  analysis,
+  alerts: optional(alerts),
+  onDrift: optional(
+    z.enum(['pause', 'reapply']),
+    "When the VirtualService's weights are not the ones kanari last applied: pause the rollout (the default) or re-apply kanari's weights. Either way the ledger records the drift",
+  ),
+}) satisfies z.ZodMiniType<RolloutSpec, unknown>;
 
 export type RolloutSpecInput = z.input<typeof rolloutSpecSchema>;
 
