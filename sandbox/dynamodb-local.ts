@@ -132,9 +132,12 @@ const tableProperties = z
       .strict()
       .optional(),
     TableClass: z.enum(['STANDARD', 'STANDARD_INFREQUENT_ACCESS']).optional(),
-    DeletionProtectionEnabled: z.boolean().optional(),
     Tags: z.array(z.object({ Key: z.string(), Value: z.string() }).strict()).optional(),
-    // Settings CreateTable has no field for; DynamoDB Local would not honour them anyway.
+    // Settings CreateTable has no field for, or that DynamoDB Local would not honour: deletion
+    // protection is a serverless variable in the file (a stage's choice), and the local table
+    // is neither encrypted nor backed up.
+    DeletionProtectionEnabled: z.unknown().optional(),
+    SSESpecification: z.unknown().optional(),
     TimeToLiveSpecification: z.unknown().optional(),
     PointInTimeRecoverySpecification: z.unknown().optional(),
     ContributorInsightsSpecification: z.unknown().optional(),
@@ -149,6 +152,8 @@ export const createTableInput = (
   const {
     TableName: _deployedName,
     StreamSpecification,
+    DeletionProtectionEnabled: _protection,
+    SSESpecification: _sse,
     TimeToLiveSpecification: _ttl,
     PointInTimeRecoverySpecification: _pitr,
     ContributorInsightsSpecification: _insights,

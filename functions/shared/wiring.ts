@@ -38,6 +38,9 @@ export const core = (): CoreDeps => ({
       endpoint: endpointFromEnv(process.env, 'DYNAMODB'),
     }),
     tableName: config.KANARI_TABLE,
+    ...(config.KANARI_LEDGER_RETENTION_DAYS
+      ? { ledgerRetentionDays: config.KANARI_LEDGER_RETENTION_DAYS }
+      : {}),
     onUnreadable: (problem) => log('unreadable rollout left out of a listing', { problem }),
   }),
   bus: createEventBridgeBus({

@@ -43,37 +43,59 @@ const eksClusterSchema = z.strictObject({
 });
 
 /** Configuration the functions read from their environment. */
-export const configSchema = z.object({
-  KANARI_TABLE: z._default(name, 'kanari'),
-  KANARI_EVENT_BUS: z._default(name, 'kanari'),
-  PROMETHEUS_URL: z.optional(z.url()),
-  /** Set for Amazon Managed Prometheus: requests are SigV4-signed for this region. */
-  PROMETHEUS_SIGV4_REGION: z.optional(name),
-  /** A kubeconfig whose context names are kanari's cluster names. */
-  KUBECONFIG: z.optional(name),
-  /**
-   * EKS clusters as JSON: `{ "<kanari cluster name>": { "eksClusterName", "region", "server",
-   * "caData" } }`, reached with IAM tokens; merged with the contexts of KUBECONFIG.
-   */
-  KANARI_EKS_CLUSTERS: z._default(z.pipe(jsonText, z.record(name, eksClusterSchema)), {}),
-  /** Local bearer tokens for the HTTP API; in AWS the IAM authorizer is used instead. */
-  KANARI_API_TOKENS: z.optional(tokenList),
-  /**
-   * Alert webhook sources as JSON: `{ "<name>": { "type", "auth", "secretEnv" | "ssmParameter",
-   * ... } }` (see lib/schemas/alert-sources.ts). `POST /alerts/<name>` receives each one.
-   */
-  KANARI_ALERT_SOURCES: z._default(z.pipe(jsonText, alertSourcesSchema), {}),
-  /** A pending decision older than this is published again. */
-  KANARI_RESEND_AFTER_MS: whole(0, 30_000),
-  /**
-   * How often analyze runs, in seconds: serverless.yml schedules it every minute (keep the two
-   * equal); the sandbox ticks every second. An `analysis.interval` shorter than this is refused.
-   */
-  KANARI_SCHEDULE_SECONDS: whole(1, 60),
-  /** Past this many due rollouts, a tick fans out into shards of this many (analyze-tick.ts). */
-  KANARI_ANALYZE_BATCH_SIZE: whole(1, DEFAULT_ANALYZE_BATCH_SIZE),
-  AWS_REGION: z._default(z.string(), 'us-east-1'),
-});
+export const configSchema = z
+  .object({
+    KANARI_TABLE: z._default(name, 'kanari'),
+    KANARI_EVENT_BUS: z._default(name, 'kanari'),
+    PROMETHEUS_URL: z.optional(z.url()),
+    /** Set for Amazon Managed Prometheus: requests are SigV4-signed for this region. */
+    PROMETHEUS_SIGV4_REGION: z.optional(name),
+    /** A kubeconfig whose context names are kanari's cluster names. */
+    KUBECONFIG: z.optional(name),
+    /**
+     * EKS clusters as JSON: `{ "<kanari cluster name>": { "eksClusterName", "region", "server",
+     * "caData" } }`, reached with IAM tokens; merged with the contexts of KUBECONFIG.
+     */
+    KANARI_EKS_CLUSTERS: z._default(z.pipe(jsonText, z.record(name, eksClusterSchema)), {}),
+    /** Local bearer tokens for the HTTP API; in AWS the IAM authorizer is used instead. */
+    KANARI_API_TOKENS: z.optional(tokenList),
+    /**
+     * Alert webhook sources as JSON: `{ "<name>": { "type", "auth", "secretEnv" | "ssmParameter",
+     * ... } }` (see lib/schemas/alert-sources.ts). `POST /alerts/<name>` receives each one.
+     */
+    KANARI_ALERT_SOURCES: z._default(z.pipe(jsonText, alertSourcesSchema), {}),
+    /** A pending decision older than this is published again. */
+    KANARI_RESEND_AFTER_MS: whole(0, 30_000),
+    /**
+     * How often analyze runs, in seconds: serverless.yml schedules it every minute (keep the two
+     * equal); the sandbox ticks every second. An `analysis.interval` shorter than this is refused.
+     */
+    KANARI_SCHEDULE_SECONDS: whole(1, 60),
+    /** Past this many due rollouts, a tick fans out into shards of this many (analyze-tick.ts). */
+    KANARI_ANALYZE_BATCH_SIZE: whole(1, DEFAULT_ANALYZE_BATCH_SIZE),
+    /** Ledger entries expire this many days after they happened (DynamoDB TTL); unset: never. */
+    KANARI_LEDGER_RETENTION_DAYS: z.optional(z.coerce.number().check(z.int(), z.gte(1))),
+    /**
+     * The SSM path the alerts function may read (serverless.yml sets `/kanari/<stage>/`): an
+     * alert source's `ssmParameter` outside it is refused at start, not at its first alert.
+     */
+    KANARI_SSM_PREFIX: z.optional(z.string().check(z.startsWith('/'))),
+    AWS_REGION: z._default(z.string(), 'us-east-1'),
+  })
+  .check(
+    z.superRefine((config, ctx) => {
+      const prefix = config.KANARI_SSM_PREFIX;
+      if (prefix === undefined) return;
+      for (const [name, source] of Object.entries(config.KANARI_ALERT_SOURCES)) {
+        if (source.ssmParameter !== undefined && !source.ssmParameter.startsWith(prefix))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['KANARI_ALERT_SOURCES', name, 'ssmParameter'],
+            message: `must start with ${prefix} (the only path the alerts function may read)`,
+          });
+      }
+    }),
+  );
 
 export type Config = z.infer<typeof configSchema>;
 

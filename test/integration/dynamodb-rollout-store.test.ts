@@ -295,6 +295,43 @@ describe('DynamoDB rollout store, beyond the contract', () => {
     ]);
   });
 
+  it('gives ledger entries, and only them, an expiresAt for the table’s TTL when a retention is set', async () => {
+    const items = async (store: RolloutStore, tableName: string) => {
+      const state = rolloutState(undefined, { revision: 1, version: 1 });
+      await store.create(state, [ledgerEntry(state, 'a')]);
+      await store.commit({ ...state, version: 2 }, [ledgerEntry(state, 'b')]);
+      const { Items = [] } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': `ROLLOUT#${state.id}` },
+        }),
+      );
+      return Items.map((item) => [item.SK.split('#')[0], item.expiresAt]);
+    };
+    const kept = await newTable();
+    const expiring = await newTable();
+    // The fixtures' entries happen at 2030-01-01T12:00:00Z.
+    const expiresAt = Date.UTC(2030, 0, 1, 12) / 1000 + 30 * 86_400;
+    expect(
+      await items(createDynamoRolloutStore({ client: dynamo, tableName: kept }), kept),
+    ).toEqual([
+      ['LEDGER', undefined],
+      ['LEDGER', undefined],
+      ['STATE', undefined],
+    ]);
+    const store = createDynamoRolloutStore({
+      client: dynamo,
+      tableName: expiring,
+      ledgerRetentionDays: 30,
+    });
+    expect(await items(store, expiring)).toEqual([
+      ['LEDGER', expiresAt],
+      ['LEDGER', expiresAt],
+      ['STATE', undefined],
+    ]);
+  });
+
   it('rejects a malformed item read back with an error naming the item', async () => {
     const tableName = await newTable();
     const store = createDynamoRolloutStore({ client: dynamo, tableName });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
@@ -27,12 +27,39 @@ const staticImports = (file: string, seen = new Set<string>()): string[] => {
   return [...seen];
 };
 
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+/**
+ * A CloudFormation value as text: `GetAtt X.Arn` as X, a "/" join of the table's ARN as
+ * `RolloutTable/index/due`, and a "" join with its Refs as `${AWS::Region}`.
+ */
+const show = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v['Fn::GetAtt']) return (v['Fn::GetAtt'] as string[]).join('.').replace(/\.Arn$/, '');
+  if (v.Ref) return `\${${String(v.Ref)}}`;
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(show).join(separator);
+  }
+  return JSON.stringify(value);
+};
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
 describe('packaging with osls (offline, no account)', () => {
   let out: string;
   let bundles: Record<string, Map<string, Buffer>>;
-  let template: {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  };
+  let template: { Resources: Record<string, Resource> };
   const functions = Object.keys(
     (parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: object }).functions,
   );
@@ -162,5 +189,272 @@ describe('packaging with osls (offline, no account)', () => {
       ),
     ).toBe(true);
     expect(patterns.some((p) => p.includes('rate(1 minute)'))).toBe(true);
+  });
+
+  const resourcesOf = (type: string): [string, Resource][] =>
+    Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  const resource = (id: string): Resource => {
+    const found = template.Resources[id];
+    if (!found) throw new Error(`the template has no ${id}`);
+    return found;
+  };
+  /** The one resource of a type. */
+  const only = (type: string): Resource => {
+    const found = resourcesOf(type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return (found[0] as [string, Resource])[1];
+  };
+  const statementsOf = (role: string): Statement[] =>
+    (
+      resource(role).Properties.Policies as {
+        PolicyDocument: { Statement: Statement[] };
+      }[]
+    ).flatMap((policy) => policy.PolicyDocument.Statement);
+  const TABLE = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'];
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: how show() renders CloudFormation Refs
+  const REGION_ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
+
+  it('gives each function its own role, with exactly the statements it needs', () => {
+    expect(resourcesOf('AWS::IAM::Role').map(([id]) => id)).toEqual([
+      'AnalyzeRole',
+      'ShiftTrafficRole',
+      'ConsoleRole',
+      'AlertsRole',
+      'CloudWatchAlarmRole',
+    ]);
+    const roleOf = Object.fromEntries(
+      resourcesOf('AWS::Lambda::Function').map(([, fn]) => [
+        String(fn.Properties.FunctionName).replace('kanari-ci-', ''),
+        show(fn.Properties.Role),
+      ]),
+    );
+    expect(roleOf).toEqual({
+      analyze: 'AnalyzeRole',
+      'shift-traffic': 'ShiftTrafficRole',
+      console: 'ConsoleRole',
+      alerts: 'AlertsRole',
+      'cloudwatch-alarm': 'CloudWatchAlarmRole',
+    });
+    const granted = (role: string) =>
+      statementsOf(role).map((s) => ({
+        effect: s.Effect,
+        actions: list(s.Action),
+        resources: list(s.Resource).map(show),
+      }));
+    const allow = (actions: string[], ...resources: string[]) => ({
+      effect: 'Allow',
+      actions,
+      resources,
+    });
+    const logs = (group: string) => allow(['logs:CreateLogStream', 'logs:PutLogEvents'], group);
+    const putEvents = allow(['events:PutEvents'], 'EventBus');
+    const queryMetrics = allow(
+      ['aps:QueryMetrics'],
+      `arn:aws:aps:${REGION_ACCOUNT}:workspace/none`,
+    );
+    expect(granted('AnalyzeRole')).toEqual([
+      logs('AnalyzeLogGroup'),
+      allow(TABLE, 'RolloutTable', 'RolloutTable/index/due'),
+      putEvents,
+      queryMetrics,
+      allow(['sqs:SendMessage'], 'AnalyzeDeadLetterQueue'),
+    ]);
+    expect(granted('ShiftTrafficRole')).toEqual([
+      logs('ShiftDashtrafficLogGroup'),
+      allow(TABLE, 'RolloutTable', 'RolloutTable/index/due'),
+      putEvents,
+      allow(['sqs:SendMessage'], 'ShiftTrafficDeadLetterQueue'),
+    ]);
+    expect(granted('ConsoleRole')).toEqual([
+      logs('ConsoleLogGroup'),
+      allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
+      putEvents,
+      queryMetrics,
+    ]);
+    expect(granted('AlertsRole')).toEqual([
+      logs('AlertsLogGroup'),
+      allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
+      putEvents,
+      allow(['ssm:GetParameters'], `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/*`),
+    ]);
+    expect(granted('CloudWatchAlarmRole')).toEqual([
+      logs('CloudwatchDashalarmLogGroup'),
+      allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
+      putEvents,
+      allow(['sqs:SendMessage'], 'CloudWatchAlarmDeadLetterQueue'),
+      allow(['cloudwatch:ListTagsForResource'], `arn:aws:cloudwatch:${REGION_ACCOUNT}:alarm:*`),
+    ]);
+    // Each role is assumed by Lambda only, and the alerts function reads the path it is told.
+    for (const [, role] of resourcesOf('AWS::IAM::Role'))
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      });
+    expect(
+      (resource('AlertsLambdaFunction').Properties.Environment as { Variables: object }).Variables,
+    ).toMatchObject({ KANARI_SSM_PREFIX: '/kanari/ci/' });
+  });
+
+  it('has no policy anywhere with a wildcard action or an unbounded resource', () => {
+    const documents = JSON.stringify(template.Resources).match(/"Statement":\[.*?\]\}/g) ?? [];
+    expect(documents.length).toBeGreaterThanOrEqual(6);
+    const statements = Object.values(template.Resources).flatMap((r) => {
+      const found: Statement[] = [];
+      const walk = (value: unknown) => {
+        if (Array.isArray(value)) value.forEach(walk);
+        else if (value && typeof value === 'object') {
+          const v = value as Record<string, unknown>;
+          if (Array.isArray(v.Statement)) found.push(...(v.Statement as Statement[]));
+          else Object.values(v).forEach(walk);
+        }
+      };
+      walk(r.Properties);
+      return found;
+    });
+    expect(statements.length).toBeGreaterThan(20);
+    // Deny statements may be broad (the deployment bucket refuses s3:* without TLS).
+    for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+      for (const action of list(statement.Action)) expect(action).not.toMatch(/\*/);
+      // A trust policy names a principal, not a resource.
+      if (statement.Resource === undefined) expect(statement.Action).toBe('sts:AssumeRole');
+      for (const resource of list(statement.Resource ?? [])) {
+        expect(show(resource)).not.toBe('*');
+        // No wildcard region or account: within them, a name prefix (alarm:*, /kanari/ci/*).
+        expect(show(resource)).not.toMatch(/^arn:aws:[a-z0-9-]+:(\*|[^:]*:\*):/);
+      }
+    }
+    // The serverless default role, shared by every function, is gone.
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('gives every rule target a retry policy and a dead-letter queue that only its rule may fill', () => {
+    const rules = Object.fromEntries(
+      resourcesOf('AWS::Events::Rule')
+        .filter(([, rule]) => rule.Properties.EventPattern)
+        .map(([, rule]) => [rule.Properties.Name, rule.Properties]),
+    );
+    const targetOf = (name: string) =>
+      ((rules[name]?.Targets ?? []) as Record<string, unknown>[])[0] ?? {};
+    const queues = {
+      'kanari-ci-analyze-shards': 'AnalyzeDeadLetterQueue',
+      'kanari-ci-shift-traffic-decisions': 'ShiftTrafficDeadLetterQueue',
+      'kanari-ci-cloudwatch-alarm': 'CloudWatchAlarmDeadLetterQueue',
+    };
+    expect(Object.keys(rules).sort()).toEqual(Object.keys(queues).sort());
+    for (const [rule, queue] of Object.entries(queues)) {
+      expect(targetOf(rule).DeadLetterConfig, rule).toEqual({
+        Arn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      });
+      expect(targetOf(rule).RetryPolicy, rule).toEqual({
+        MaximumEventAgeInSeconds: expect.any(Number),
+        MaximumRetryAttempts: 185,
+      });
+      expect(resource(queue).Properties).toMatchObject({
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      });
+    }
+    // The kanari bus's rules are on it, by reference: serverless makes no second bus.
+    expect(resourcesOf('AWS::Events::EventBus').map(([id]) => id)).toEqual(['EventBus']);
+    expect(show(rules['kanari-ci-shift-traffic-decisions']?.EventBusName)).toBe('EventBus.Name');
+    // The queue policy lets each rule, by its ARN, send to its own queue and nothing else.
+    const policy = only('AWS::SQS::QueuePolicy').Properties.PolicyDocument as {
+      Statement: Statement[];
+    };
+    const sends = policy.Statement.map((s) => ({
+      principal: s.Principal,
+      action: s.Action,
+      queue: show(s.Resource),
+      rule: show(
+        (s.Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn'],
+      ),
+    }));
+    expect(sends).toEqual([
+      {
+        principal: { Service: 'events.amazonaws.com' },
+        action: 'sqs:SendMessage',
+        queue: 'AnalyzeDeadLetterQueue',
+        rule: `arn:aws:events:${REGION_ACCOUNT}:rule/kanari-ci/kanari-ci-analyze-shards`,
+      },
+      {
+        principal: { Service: 'events.amazonaws.com' },
+        action: 'sqs:SendMessage',
+        queue: 'ShiftTrafficDeadLetterQueue',
+        rule: `arn:aws:events:${REGION_ACCOUNT}:rule/kanari-ci/kanari-ci-shift-traffic-decisions`,
+      },
+      {
+        principal: { Service: 'events.amazonaws.com' },
+        action: 'sqs:SendMessage',
+        queue: 'CloudWatchAlarmDeadLetterQueue',
+        rule: `arn:aws:events:${REGION_ACCOUNT}:rule/kanari-ci-cloudwatch-alarm`,
+      },
+    ]);
+    // An invocation that fails after Lambda's own retries lands in the same queue.
+    const onFailure = Object.fromEntries(
+      resourcesOf('AWS::Lambda::EventInvokeConfig').map(([, config]) => [
+        (config.Properties.FunctionName as { Ref: string }).Ref,
+        {
+          queue: show(
+            (config.Properties.DestinationConfig as { OnFailure: { Destination: unknown } })
+              .OnFailure.Destination,
+          ),
+          retries: config.Properties.MaximumRetryAttempts,
+        },
+      ]),
+    );
+    expect(onFailure).toEqual({
+      AnalyzeLambdaFunction: { queue: 'AnalyzeDeadLetterQueue', retries: 2 },
+      ShiftDashtrafficLambdaFunction: { queue: 'ShiftTrafficDeadLetterQueue', retries: 2 },
+      CloudwatchDashalarmLambdaFunction: { queue: 'CloudWatchAlarmDeadLetterQueue', retries: 2 },
+    });
+  });
+
+  it('archives the kanari bus for replay, and protects, encrypts and backs up the table', () => {
+    const archive = only('AWS::Events::Archive').Properties;
+    expect(show(archive.SourceArn)).toBe('EventBus');
+    expect(Number(archive.RetentionDays)).toBe(30);
+    expect(only('AWS::DynamoDB::Table').Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      // Stage ci is not dev.
+      DeletionProtectionEnabled: true,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('has analyze refuse to start without PROMETHEUS_URL, naming it, as serverless.yml sets none', async () => {
+    const declared = (
+      parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+        provider: { environment: Record<string, string> };
+      }
+    ).provider.environment.PROMETHEUS_URL;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a serverless variable, as written
+    expect(declared).toBe("${env:PROMETHEUS_URL, ''}");
+    const dir = await mkdtemp(join(tmpdir(), 'kanari-analyze-'));
+    try {
+      await writeFile(
+        join(dir, 'analyze.mjs'),
+        bundles.analyze?.get('functions/analyze.mjs') ?? '',
+      );
+      const { PROMETHEUS_URL: _unset, ...env } = process.env;
+      const started = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', "await import('./analyze.mjs')"],
+        { cwd: dir, env: { ...env, PROMETHEUS_URL: '', AWS_REGION: 'eu-west-1' } },
+      ).then(
+        () => 'started',
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(started).toContain('invalid configuration: PROMETHEUS_URL is required by analyze');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,10 +52,23 @@ export const stateItem = (state: RolloutState): Item => ({
   state: withoutUndefined(state),
 });
 
-export const ledgerItem = (entry: LedgerEntry, index: number, suffix: string): Item => ({
+/**
+ * A ledger entry's item. With `retentionDays`, it carries `expiresAt`, the epoch second
+ * `retentionDays` after the entry, which the table's TTL deletes it at (infra/dynamodb-table.yml);
+ * without, it is kept for ever. State items never expire.
+ */
+export const ledgerItem = (
+  entry: LedgerEntry,
+  index: number,
+  suffix: string,
+  retentionDays?: number,
+): Item => ({
   PK: rolloutPK(entry.rolloutId),
   SK: ledgerSK(entry, index, suffix),
   entry: withoutUndefined(entry),
+  ...(retentionDays === undefined
+    ? {}
+    : { expiresAt: Math.floor(Date.parse(entry.at) / 1000) + retentionDays * 86_400 }),
 });
 
 // Light checks of what every reader relies on; the full shape is ours, written by stateItem.

@@ -48,6 +48,8 @@ export interface DynamoRolloutStoreOptions {
   retry?: RetryPolicy;
   /** Items per Query page; DynamoDB's own 1 MB pages if absent (tests page with a few). */
   pageSize?: number;
+  /** Ledger entries expire this many days after they happened; kept for ever if absent. */
+  ledgerRetentionDays?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export const createDynamoRolloutStore = ({
   onUnreadable = () => {},
   retry,
   pageSize = Number.POSITIVE_INFINITY,
+  ledgerRetentionDays,
 }: DynamoRolloutStoreOptions): RolloutStore => {
   /** The states of a listing that read back; each other one is reported and left out. */
   const readable = (items: unknown[]): RolloutState[] =>
@@ -78,7 +81,7 @@ export const createDynamoRolloutStore = ({
     return entries.map((entry, index) => ({
       Put: {
         TableName: tableName,
-        Item: ledgerItem(entry, index, suffix),
+        Item: ledgerItem(entry, index, suffix, ledgerRetentionDays),
         ConditionExpression: 'attribute_not_exists(SK)',
       },
     }));

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/schemas/config.ts';
+
+const refusal = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+};
+
+const sources = (ssmParameter: string) =>
+  JSON.stringify({ am: { type: 'alertmanager', auth: 'bearer', ssmParameter } });
+
+describe('settings a deployment makes (serverless.yml)', () => {
+  it('refuses, at start, an alert secret outside the SSM path the alerts function may read', () => {
+    expect(
+      refusal({ KANARI_SSM_PREFIX: '/kanari/prod/', KANARI_ALERT_SOURCES: sources('/other/am') }),
+    ).toBe(
+      'invalid configuration: KANARI_ALERT_SOURCES.am.ssmParameter: must start with /kanari/prod/ (the only path the alerts function may read)',
+    );
+    // Another stage's path is outside too.
+    expect(
+      refusal({
+        KANARI_SSM_PREFIX: '/kanari/prod/',
+        KANARI_ALERT_SOURCES: sources('/kanari/dev/am'),
+      }),
+    ).toContain('KANARI_ALERT_SOURCES.am.ssmParameter');
+  });
+
+  it('takes an alert secret inside the path, and any path where none is set (local runs)', () => {
+    expect(
+      loadConfig({
+        KANARI_SSM_PREFIX: '/kanari/prod/',
+        KANARI_ALERT_SOURCES: sources('/kanari/prod/am'),
+      }).KANARI_ALERT_SOURCES.am?.ssmParameter,
+    ).toBe('/kanari/prod/am');
+    expect(
+      loadConfig({ KANARI_ALERT_SOURCES: sources('/anywhere/am') }).KANARI_ALERT_SOURCES.am
+        ?.ssmParameter,
+    ).toBe('/anywhere/am');
+  });
+
+  it('reads the ledger retention in whole days, unset by default, and names a bad one', () => {
+    expect(loadConfig({}).KANARI_LEDGER_RETENTION_DAYS).toBeUndefined();
+    expect(
+      loadConfig({ KANARI_LEDGER_RETENTION_DAYS: '' }).KANARI_LEDGER_RETENTION_DAYS,
+    ).toBeUndefined();
+    expect(loadConfig({ KANARI_LEDGER_RETENTION_DAYS: '400' }).KANARI_LEDGER_RETENTION_DAYS).toBe(
+      400,
+    );
+    for (const bad of ['0', '1.5', 'a year'])
+      expect(refusal({ KANARI_LEDGER_RETENTION_DAYS: bad })).toMatch(
+        /^invalid configuration: KANARI_LEDGER_RETENTION_DAYS: /,
+      );
+  });
+});
