@@ -4,6 +4,7 @@ import { quietKnownNodeWarnings } from '../sandbox/node-warnings.ts';
 import { explainApiError, isApiError } from './api-errors.ts';
 import { actionCommands } from './commands/actions.ts';
 import { configCommands } from './commands/config.ts';
+import { dlqCommands } from './commands/dlq.ts';
 import { importFlaggerCommand } from './commands/import-flagger.ts';
 import { judgeCommands } from './commands/judge.ts';
 import { rolloutCommands } from './commands/rollouts.ts';
@@ -74,6 +75,7 @@ export const buildProgram = async (
   configCommands(program, ctx);
   importFlaggerCommand(program, ctx);
   judgeCommands(program, ctx);
+  dlqCommands(program, ctx);
   if (sandboxWanted(argv)) await addSandbox(program);
   else
     program

@@ -1,5 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,46 +11,14 @@ import { cloudWatchClient } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
 import { dynamoClient } from '../../lib/adapters/dynamodb/client.ts';
 import { eventsClient } from '../../lib/adapters/eventbridge/client.ts';
 import { ParameterError, ssmParameters } from '../../lib/adapters/ssm/parameters.ts';
+import { scopeOf, signedRight, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
 
 // A local server stands in for AWS: it checks each request's SigV4 signature by computing it
 // again from the specification (canonical request, string to sign, HMAC key chain) with
 // node:crypto alone, then answers with what the test scripts.
 
-const CREDENTIALS = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
+const CREDENTIALS = TEST_CREDENTIALS;
 const REGION = 'eu-west-1';
-
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string) =>
-  createHmac('sha256', key).update(data).digest();
-
-/** The signature the request should carry, or why it cannot be checked. */
-const expectedSignature = (req: IncomingMessage, body: string): string => {
-  const auth = String(req.headers.authorization);
-  const match =
-    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=[0-9a-f]{64}$/.exec(
-      auth,
-    );
-  if (!match) return `malformed Authorization: ${auth}`;
-  const [, , date, region, service, signedHeaders] = match as unknown as string[];
-  const amzDate = String(req.headers['x-amz-date']);
-  const names = (signedHeaders as string).split(';');
-  // Method, path, query (none), then each signed header as `name:value\n`.
-  const canonical = [
-    req.method,
-    new URL(req.url ?? '/', 'http://x').pathname,
-    '',
-    names.map((name) => `${name}:${String(req.headers[name]).trim()}\n`).join(''),
-  ].join('\n');
-  const request = `${canonical}\n${signedHeaders}\n${sha256(body)}`;
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(request)].join('\n');
-  let key = hmac(`AWS4${CREDENTIALS.secretAccessKey}`, date as string);
-  for (const part of [region as string, service as string, 'aws4_request']) key = hmac(key, part);
-  return createHmac('sha256', key).update(toSign).digest('hex');
-};
 
 interface Seen {
   target: string;
@@ -68,8 +35,7 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     const body = Buffer.concat(chunks).toString('utf8');
-    const signature = /Signature=([0-9a-f]+)/.exec(String(req.headers.authorization))?.[1];
-    if (signature !== expectedSignature(req, body)) {
+    if (!signedRight(req, body)) {
       res.writeHead(403, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'bad signature' }));
       return;
@@ -77,7 +43,7 @@ const server = createServer((req, res) => {
     seen.push({
       target: String(req.headers['x-amz-target']),
       contentType: String(req.headers['content-type']),
-      scope: /Credential=[^/]+\/\d{8}\/([^,]+),/.exec(String(req.headers.authorization))?.[1] ?? '',
+      scope: scopeOf(req),
       signedHeaders: /SignedHeaders=([^,]+)/.exec(String(req.headers.authorization))?.[1] ?? '',
       body: JSON.parse(body),
     });
