@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { endpointFromEnv } from '../../lib/adapters/aws-json.ts';
+import { eksClusterEndpoint } from '../../lib/adapters/kubernetes/eks-cluster.ts';
 import {
   createEksTokenProvider,
   createKubernetesClusterReader,
@@ -8,7 +10,7 @@ import {
   type KubeConfig,
   readKubeConfigFile,
 } from '../../lib/adapters/kubernetes/index.ts';
-import type { RetryPolicy } from '../../lib/adapters/retry.ts';
+import { NO_RETRY, type RetryPolicy } from '../../lib/adapters/retry.ts';
 import type { ApplyDeps } from '../../lib/app/apply-decision.ts';
 import type { ClusterReader } from '../../lib/ports/cluster-reader.ts';
 import { config, core } from './wiring.ts';
@@ -34,8 +36,17 @@ const kubeConfigs = (): Record<string, KubeConfig> => {
       );
     configs[name] = eksKubeConfig({
       name,
-      server: eks.server,
-      caData: eks.caData,
+      endpoint:
+        eks.server !== undefined && eks.caData !== undefined
+          ? { server: eks.server, caData: eks.caData }
+          : {
+              lookup: eksClusterEndpoint(eks.eksClusterName, {
+                region: eks.region,
+                endpoint: endpointFromEnv(process.env, 'EKS'),
+                // The Kubernetes request that needs it is retried as a whole (map-error.ts).
+                retry: NO_RETRY,
+              }),
+            },
       tokenProvider: createEksTokenProvider({
         clusterName: eks.eksClusterName,
         region: eks.region,

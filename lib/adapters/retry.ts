@@ -12,6 +12,9 @@ export interface RetryPolicy {
 /** About 0.1 s, 0.2 s, 0.4 s (each times a random 1–2): well inside a Lambda's 29 s. */
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, minDelayMs: 100, maxDelayMs: 2_000 };
 
+/** One try: for a call inside another that is retried as a whole. */
+export const NO_RETRY: RetryPolicy = { retries: 0, minDelayMs: 0, maxDelayMs: 0 };
+
 /**
  * The one retry helper of kanari's adapters (p-retry): runs `attempt` again while `transient`
  * says its failure may pass (a 5xx, a timeout, a reset connection, a throttled request), with

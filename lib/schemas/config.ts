@@ -32,15 +32,30 @@ const name = z.string().check(z.minLength(1));
 const whole = (min: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(min)), fallback);
 
-/** One EKS cluster shift-traffic reaches with an IAM token; server and CA are given, not looked up. */
-const eksClusterSchema = z.strictObject({
-  /** The cluster's name in EKS, signed into the token. */
-  eksClusterName: name,
-  region: name,
-  server: z.url({ protocol: /^https$/, message: 'expected an https:// URL' }),
-  /** base64 of the CA PEM, as `aws eks describe-cluster` reports certificateAuthority.data. */
-  caData: z.base64(),
-});
+/**
+ * One EKS cluster shift-traffic reaches with an IAM token. Its server and CA are given, or
+ * both left out, and then looked up with eks:DescribeCluster at the first request.
+ */
+const eksClusterSchema = z
+  .strictObject({
+    /** The cluster's name in EKS, signed into the token. */
+    eksClusterName: name,
+    region: name,
+    server: z.optional(z.url({ protocol: /^https$/, message: 'expected an https:// URL' })),
+    /** base64 of the CA PEM, as `aws eks describe-cluster` reports certificateAuthority.data. */
+    caData: z.optional(z.base64()),
+  })
+  .check(
+    z.superRefine((cluster, ctx) => {
+      if ((cluster.server === undefined) !== (cluster.caData === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: [cluster.server === undefined ? 'server' : 'caData'],
+          message:
+            'give server and caData together, or neither to look both up (eks:DescribeCluster)',
+        });
+    }),
+  );
 
 /** Configuration the functions read from their environment. */
 export const configSchema = z

@@ -59,7 +59,7 @@ const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]
 describe('packaging with osls (offline, no account)', () => {
   let out: string;
   let bundles: Record<string, Map<string, Buffer>>;
-  let template: { Resources: Record<string, Resource> };
+  let template: { Resources: Record<string, Resource>; Conditions?: Record<string, unknown> };
   const functions = Object.keys(
     (parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: object }).functions,
   );
@@ -299,6 +299,49 @@ describe('packaging with osls (offline, no account)', () => {
     expect(
       (resource('AlertsLambdaFunction').Properties.Environment as { Variables: object }).Variables,
     ).toMatchObject({ KANARI_SSM_PREFIX: '/kanari/ci/' });
+  });
+
+  it('lets shift-traffic and the console describe exactly the EKS clusters they look up', async () => {
+    // Without KANARI_EKS_CLUSTERS, no cluster is looked up and the policy is not made.
+    expect(template.Conditions?.LooksUpEksClusters).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    const policy = resource('EksDescribeClusterPolicy');
+    expect(policy).toMatchObject({ Condition: 'LooksUpEksClusters' });
+    expect(policy.Properties.Roles).toEqual([{ Ref: 'ShiftTrafficRole' }, { Ref: 'ConsoleRole' }]);
+    // What the policy names is read from the setting at deploy time.
+    const clusters = createRequire(import.meta.url)(
+      join(ROOT, 'infra/eks-clusters.cjs'),
+    ) as () => Promise<{
+      looksUp: string;
+      describedArns: unknown[];
+    }>;
+    const withSetting = async (value: string | undefined) => {
+      const before = process.env.KANARI_EKS_CLUSTERS;
+      if (value === undefined) delete process.env.KANARI_EKS_CLUSTERS;
+      else process.env.KANARI_EKS_CLUSTERS = value;
+      try {
+        return await clusters();
+      } finally {
+        if (before === undefined) delete process.env.KANARI_EKS_CLUSTERS;
+        else process.env.KANARI_EKS_CLUSTERS = before;
+      }
+    };
+    const found = await withSetting(
+      JSON.stringify({
+        eu: { eksClusterName: 'prod-eu-1', region: 'eu-west-1' },
+        us: {
+          eksClusterName: 'prod-us-1',
+          region: 'us-east-1',
+          server: 'https://x',
+          caData: 'YQ==',
+        },
+      }),
+    );
+    expect(found.looksUp).toBe('true');
+    expect(found.describedArns.map(show)).toEqual([
+      `arn:aws:eks:eu-west-1:${REGION_ACCOUNT.split(':')[1]}:cluster/prod-eu-1`,
+    ]);
+    expect(await withSetting(undefined)).toEqual({ looksUp: 'false', describedArns: [] });
+    await expect(withSetting('{prod')).rejects.toThrow(/^KANARI_EKS_CLUSTERS: not JSON: /);
   });
 
   it('has no policy anywhere with a wildcard action or an unbounded resource', () => {

@@ -55,4 +55,16 @@ describe('settings a deployment makes (serverless.yml)', () => {
         /^invalid configuration: KANARI_LEDGER_RETENTION_DAYS: /,
       );
   });
+
+  it('takes an EKS cluster without server and caData (looked up), but not with one of them', () => {
+    const eks = (extra: object) =>
+      JSON.stringify({ prod: { eksClusterName: 'prod-eu-1', region: 'eu-west-1', ...extra } });
+    expect(loadConfig({ KANARI_EKS_CLUSTERS: eks({}) }).KANARI_EKS_CLUSTERS.prod).toEqual({
+      eksClusterName: 'prod-eu-1',
+      region: 'eu-west-1',
+    });
+    expect(refusal({ KANARI_EKS_CLUSTERS: eks({ server: 'https://x.eks.amazonaws.com' }) })).toBe(
+      'invalid configuration: KANARI_EKS_CLUSTERS.prod.caData: give server and caData together, or neither to look both up (eks:DescribeCluster)',
+    );
+  });
 });

@@ -55,6 +55,46 @@ const expectedSignature = (url: URL, clusterName: string, region: string): strin
 };
 
 describe('EKS token provider', () => {
+  it('gives the exact token the SigV4 specification gives for fixed credentials, time and cluster', async () => {
+    // Known answer, built here from the specification alone: the presigned query, sorted and
+    // RFC 3986-encoded, is both the canonical query and the URL's query, with the signature last,
+    // as `aws eks get-token` prints it.
+    const enc = (text: string) =>
+      encodeURIComponent(text).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      );
+    const host = 'sts.eu-west-1.amazonaws.com';
+    const query = [
+      ['Action', 'GetCallerIdentity'],
+      ['Version', '2011-06-15'],
+      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+      ['X-Amz-Credential', 'AKIDEXAMPLE/20300101/eu-west-1/sts/aws4_request'],
+      ['X-Amz-Date', '20300101T120000Z'],
+      ['X-Amz-Expires', '60'],
+      ['X-Amz-SignedHeaders', 'host;x-k8s-aws-id'],
+    ]
+      .map(([key, value]) => `${enc(key as string)}=${enc(value as string)}`)
+      .join('&');
+    const hex = (data: string) => createHash('sha256').update(data).digest('hex');
+    const canonical = `GET\n/\n${query}\nhost:${host}\nx-k8s-aws-id:prod-eu\n\nhost;x-k8s-aws-id\n${hex('')}`;
+    const toSign = `AWS4-HMAC-SHA256\n20300101T120000Z\n20300101/eu-west-1/sts/aws4_request\n${hex(canonical)}`;
+    let key: Buffer = Buffer.from(`AWS4${CREDENTIALS.secretAccessKey}`);
+    for (const part of ['20300101', 'eu-west-1', 'sts', 'aws4_request'])
+      key = createHmac('sha256', key).update(part).digest();
+    const signature = createHmac('sha256', key).update(toSign).digest('hex');
+    const url = `https://${host}/?${query}&X-Amz-Signature=${signature}`;
+    const token = `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`;
+
+    const provider = createEksTokenProvider({
+      clusterName: 'prod-eu',
+      region: 'eu-west-1',
+      credentials: CREDENTIALS,
+      now: () => START,
+    });
+    expect(await provider()).toBe(token);
+  });
+
   it('returns a presigned STS GetCallerIdentity URL for the cluster, as aws eks get-token does', async () => {
     const { now } = clock();
     const provider = createEksTokenProvider({

@@ -1,13 +1,13 @@
+import type { EksEndpoint } from './eks-cluster.ts';
 import type { EksTokenProvider } from './eks-token.ts';
 import type { KubeConfig } from './kube-config.ts';
 
 export interface EksKubeConfigOptions {
   /** The kanari cluster name; also names the kubeconfig's cluster, user and context. */
   name: string;
-  /** The cluster's API endpoint, `https://...`. */
-  server: string;
-  /** The cluster's CA certificate: base64 of the PEM, as EKS reports it. */
-  caData: string;
+  /** The cluster's API endpoint, `https://...`, and its CA certificate (base64 of the PEM, as
+   * EKS reports it); or, when either is unknown, where to look both up (eks:DescribeCluster). */
+  endpoint: { server: string; caData: string } | { lookup: () => Promise<EksEndpoint> };
   /** Called before every request; it caches, so this is cheap. */
   tokenProvider: EksTokenProvider;
 }
@@ -17,10 +17,13 @@ export interface EksKubeConfigOptions {
  * minted in process (IAM, presigned STS) is refreshed without rebuilding the client.
  */
 export function eksKubeConfig(opts: EksKubeConfigOptions): KubeConfig {
-  return {
-    name: opts.name,
-    server: opts.server,
-    ca: Buffer.from(opts.caData, 'base64'),
-    token: opts.tokenProvider,
-  };
+  const { endpoint } = opts;
+  return 'lookup' in endpoint
+    ? { name: opts.name, server: '', lookup: endpoint.lookup, token: opts.tokenProvider }
+    : {
+        name: opts.name,
+        server: endpoint.server,
+        ca: Buffer.from(endpoint.caData, 'base64'),
+        token: opts.tokenProvider,
+      };
 }

@@ -24,6 +24,12 @@ export interface KubeConfig {
   serverName?: string;
   /** The bearer token for the next request, if the user has one; asked before every request. */
   token?: () => string | Promise<string>;
+  /**
+   * Where the server is, when it is looked up rather than given (an EKS cluster without
+   * `server` and `caData`): asked before the first request, and again after a failure. Its
+   * answer replaces `server` and `ca`.
+   */
+  lookup?: () => Promise<{ server: string; ca: Buffer }>;
 }
 
 /** PEM bytes, or the file that holds them: read when the cluster's client is made, as kubectl does. */

@@ -31,6 +31,24 @@ export type KubeClient = (request: KubeRequest) => Promise<unknown>;
  * warm Lambda reuses them). It asks for the bearer token before every request.
  */
 export function kubeClient(kc: KubeConfig): KubeClient {
+  const { lookup } = kc;
+  if (!lookup) return connectedClient(kc);
+  // Looked up at the first request, not at start: one cluster that cannot be found delays no
+  // other, and a failed lookup is asked again by the next request.
+  let connected: Promise<KubeClient> | undefined;
+  return async (request) => {
+    if (!connected) {
+      const pending = lookup().then((found) => connectedClient({ ...kc, ...found }));
+      connected = pending;
+      pending.catch(() => {
+        if (connected === pending) connected = undefined;
+      });
+    }
+    return (await connected)(request);
+  };
+}
+
+function connectedClient(kc: KubeConfig): KubeClient {
   const base = new URL(kc.server);
   const send = httpSender(base, {
     ...(kc.ca ? { ca: pemBytes(kc.ca) } : {}),
