@@ -1,8 +1,9 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createDynamoRolloutStore } from '../../lib/adapters/dynamodb/index.ts';
 import {
   createKubernetesClusterReader,
   createKubernetesTrafficRouter,
+  type KubeConfig,
   loadKubeConfig,
 } from '../../lib/adapters/kubernetes/index.ts';
 import type { ApplyDeps } from '../../lib/app/apply-decision.ts';
@@ -15,16 +16,24 @@ import { FakeEventBus } from '../fakes/fake-event-bus.ts';
  * the Kubernetes API emulator as cluster `sandbox`, and a bus that keeps what was published.
  */
 export const emulatedApplyDeps = async (
-  emulator: KubeEmulator,
-  options: { table: string; timeoutMs: number },
+  emulator: KubeEmulator | undefined,
+  options: {
+    table: string;
+    timeoutMs: number;
+    /** Instead of the emulator as cluster `sandbox`: several clusters, each by its name. */
+    kubeConfigs?: Record<string, KubeConfig>;
+  },
 ): Promise<{ deps: ApplyDeps; bus: FakeEventBus }> => {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `${options.table}-${Date.now()}`;
   await createTable({ endpoint, tableName });
   const bus = new FakeEventBus();
   let ids = 0;
-  const kubeConfigs = {
-    sandbox: loadKubeConfig({ kubeconfigPath: emulator.kubeconfigPath, context: 'sandbox' }),
+  const kubeConfigs = options.kubeConfigs ?? {
+    sandbox: loadKubeConfig({
+      kubeconfigPath: (emulator ?? expect.fail('give an emulator or kubeConfigs')).kubeconfigPath,
+      context: 'sandbox',
+    }),
   };
   const deps: ApplyDeps = {
     store: createDynamoRolloutStore({ client: localDynamoClients(endpoint).dynamo, tableName }),
