@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { stringify } from 'yaml';
 import { onFreePort } from './free-port.ts';
 import { pollUntil, superviseProcess } from './service-process.ts';
@@ -58,6 +59,11 @@ export interface StartPrometheusOptions {
    * backfilled series are there from the first query.
    */
   blocksDir?: string;
+  /**
+   * Require HTTP basic auth of this user (Prometheus's `--web.config.file`, with the password
+   * bcrypt-hashed as it wants); every request, readiness included, must then carry it.
+   */
+  basicAuth?: { username: string; password: string };
 }
 
 export interface RunningPrometheus {
@@ -79,8 +85,22 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   try {
     if (options.blocksDir) await cp(options.blocksDir, dataDir, { recursive: true });
     await writeFile(configFile, renderConfig(options));
+    const web = options.basicAuth && {
+      file: join(dataDir, 'web.yml'),
+      authorization: basicAuthorization(options.basicAuth),
+    };
+    if (web && options.basicAuth)
+      await writeFile(
+        web.file,
+        stringify({
+          basic_auth_users: {
+            // A low cost: a throwaway password, checked on every request of a test.
+            [options.basicAuth.username]: await bcrypt.hash(options.basicAuth.password, 4),
+          },
+        }),
+      );
     return await onFreePort(
-      (port) => launch(binary, port, dataDir, configFile, options.readyTimeoutMs),
+      (port) => launch(binary, port, dataDir, configFile, options.readyTimeoutMs, web),
       PORT_ATTEMPTS,
     );
   } catch (error) {
@@ -122,6 +142,7 @@ const launch = async (
   dataDir: string,
   configFile: string,
   readyTimeoutMs = READY_TIMEOUT_MS,
+  web?: { file: string; authorization: string },
 ): Promise<RunningPrometheus> => {
   const child = spawn(
     binary,
@@ -132,12 +153,13 @@ const launch = async (
       '--rules.alert.resend-delay=1s',
       '--web.enable-lifecycle',
       '--log.level=warn',
+      ...(web ? [`--web.config.file=${web.file}`] : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const service = superviseProcess(child, { name: 'Prometheus' });
   const url = `http://127.0.0.1:${port}`;
-  await service.waitUntil(() => answersReady(url), readyTimeoutMs);
+  await service.waitUntil(() => answersReady(url, web?.authorization), readyTimeoutMs);
   return {
     url,
     dataDir,
@@ -149,8 +171,11 @@ const launch = async (
 };
 
 /** True if `<url>/-/ready` answers 200 (Prometheus and Alertmanager both serve it). */
-export const answersReady = async (url: string): Promise<boolean> => {
-  const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+export const answersReady = async (url: string, authorization?: string): Promise<boolean> => {
+  const response = await fetch(`${url}/-/ready`, {
+    signal: AbortSignal.timeout(1_000),
+    ...(authorization ? { headers: { authorization } } : {}),
+  });
   await response.body?.cancel();
   return response.status === 200;
 };
@@ -158,5 +183,14 @@ export const answersReady = async (url: string): Promise<boolean> => {
 /** True once `<url>/-/ready` answers 200. */
 export const waitReady = (url: string, timeoutMs: number): Promise<boolean> =>
   pollUntil(() => answersReady(url), timeoutMs);
+
+/** The Authorization header of HTTP basic auth. */
+export const basicAuthorization = ({
+  username,
+  password,
+}: {
+  username: string;
+  password: string;
+}) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 export { terminate } from './service-process.ts';

@@ -57,6 +57,33 @@ const eksClusterSchema = z
     }),
   );
 
+/**
+ * How analyze and the console authenticate to a Prometheus behind auth: a bearer token or basic
+ * auth, the secret in SSM (`ssmParameter`) or, locally, an environment variable (`secretEnv`).
+ */
+const prometheusAuthSchema = z
+  .strictObject({
+    type: z.enum(['bearer', 'basic']),
+    username: z.optional(name),
+    secretEnv: z.optional(name),
+    ssmParameter: z.optional(name),
+  })
+  .check(
+    z.superRefine((auth, ctx) => {
+      if ((auth.secretEnv === undefined) === (auth.ssmParameter === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'needs exactly one of secretEnv and ssmParameter',
+        });
+      if (auth.type === 'basic' && auth.username === undefined)
+        ctx.addIssue({ code: 'custom', path: ['username'], message: 'required for type basic' });
+      if (auth.type === 'bearer' && auth.username !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['username'], message: 'only for type basic' });
+    }),
+  );
+
+export type PrometheusAuth = z.infer<typeof prometheusAuthSchema>;
+
 /** Configuration the functions read from their environment. */
 export const configSchema = z
   .object({
@@ -65,6 +92,8 @@ export const configSchema = z
     PROMETHEUS_URL: z.optional(z.url()),
     /** Set for Amazon Managed Prometheus: requests are SigV4-signed for this region. */
     PROMETHEUS_SIGV4_REGION: z.optional(name),
+    /** JSON, for a Prometheus behind auth: `{ "type": "bearer" | "basic", "username"?, "secretEnv" | "ssmParameter" }`. */
+    PROMETHEUS_AUTH: z.optional(z.pipe(jsonText, prometheusAuthSchema)),
     /** A kubeconfig whose context names are kanari's cluster names. */
     KUBECONFIG: z.optional(name),
     /**
@@ -91,8 +120,8 @@ export const configSchema = z
     /** Ledger entries expire this many days after they happened (DynamoDB TTL); unset: never. */
     KANARI_LEDGER_RETENTION_DAYS: z.optional(z.coerce.number().check(z.int(), z.gte(1))),
     /**
-     * The SSM path the alerts function may read (serverless.yml sets `/kanari/<stage>/`): an
-     * alert source's `ssmParameter` outside it is refused at start, not at its first alert.
+     * The SSM path this function may read (serverless.yml sets one per function, and its role
+     * reads only that): an `ssmParameter` outside it is refused at start, not at first use.
      */
     KANARI_SSM_PREFIX: z.optional(z.string().check(z.startsWith('/'))),
     AWS_REGION: z._default(z.string(), 'us-east-1'),
@@ -101,14 +130,22 @@ export const configSchema = z
     z.superRefine((config, ctx) => {
       const prefix = config.KANARI_SSM_PREFIX;
       if (prefix === undefined) return;
-      for (const [name, source] of Object.entries(config.KANARI_ALERT_SOURCES)) {
-        if (source.ssmParameter !== undefined && !source.ssmParameter.startsWith(prefix))
+      const refs: [string[], { ssmParameter?: string } | undefined][] = [
+        ...Object.entries(config.KANARI_ALERT_SOURCES).map(
+          ([name, source]): [string[], { ssmParameter?: string }] => [
+            ['KANARI_ALERT_SOURCES', name],
+            source,
+          ],
+        ),
+        [['PROMETHEUS_AUTH'], config.PROMETHEUS_AUTH],
+      ];
+      for (const [path, ref] of refs)
+        if (ref?.ssmParameter !== undefined && !ref.ssmParameter.startsWith(prefix))
           ctx.addIssue({
             code: 'custom',
-            path: ['KANARI_ALERT_SOURCES', name, 'ssmParameter'],
-            message: `must start with ${prefix} (the only path the alerts function may read)`,
+            path: [...path, 'ssmParameter'],
+            message: `must start with ${prefix} (the only path this function may read)`,
           });
-      }
     }),
   );
 

@@ -248,6 +248,10 @@ describe('packaging with osls (offline, no account)', () => {
     });
     const logs = (group: string) => allow(['logs:CreateLogStream', 'logs:PutLogEvents'], group);
     const putEvents = allow(['events:PutEvents'], 'EventBus');
+    const prometheusSecret = allow(
+      ['ssm:GetParameters'],
+      `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/prometheus/*`,
+    );
     const queryMetrics = allow(
       ['aps:QueryMetrics'],
       `arn:aws:aps:${REGION_ACCOUNT}:workspace/none`,
@@ -257,6 +261,7 @@ describe('packaging with osls (offline, no account)', () => {
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/due'),
       putEvents,
       queryMetrics,
+      prometheusSecret,
       allow(['sqs:SendMessage'], 'AnalyzeDeadLetterQueue'),
     ]);
     expect(granted('ShiftTrafficRole')).toEqual([
@@ -270,12 +275,13 @@ describe('packaging with osls (offline, no account)', () => {
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
       putEvents,
       queryMetrics,
+      prometheusSecret,
     ]);
     expect(granted('AlertsRole')).toEqual([
       logs('AlertsLogGroup'),
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
       putEvents,
-      allow(['ssm:GetParameters'], `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/*`),
+      allow(['ssm:GetParameters'], `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/alerts/*`),
     ]);
     expect(granted('CloudWatchAlarmRole')).toEqual([
       logs('CloudwatchDashalarmLogGroup'),
@@ -298,7 +304,11 @@ describe('packaging with osls (offline, no account)', () => {
       });
     expect(
       (resource('AlertsLambdaFunction').Properties.Environment as { Variables: object }).Variables,
-    ).toMatchObject({ KANARI_SSM_PREFIX: '/kanari/ci/' });
+    ).toMatchObject({ KANARI_SSM_PREFIX: '/kanari/ci/alerts/' });
+    for (const fn of ['AnalyzeLambdaFunction', 'ConsoleLambdaFunction'])
+      expect(
+        (resource(fn).Properties.Environment as { Variables: object }).Variables,
+      ).toMatchObject({ KANARI_SSM_PREFIX: '/kanari/ci/prometheus/' });
   });
 
   it('lets shift-traffic and the console describe exactly the EKS clusters they look up', async () => {

@@ -18,7 +18,7 @@ describe('settings a deployment makes (serverless.yml)', () => {
     expect(
       refusal({ KANARI_SSM_PREFIX: '/kanari/prod/', KANARI_ALERT_SOURCES: sources('/other/am') }),
     ).toBe(
-      'invalid configuration: KANARI_ALERT_SOURCES.am.ssmParameter: must start with /kanari/prod/ (the only path the alerts function may read)',
+      'invalid configuration: KANARI_ALERT_SOURCES.am.ssmParameter: must start with /kanari/prod/ (the only path this function may read)',
     );
     // Another stage's path is outside too.
     expect(
@@ -65,6 +65,36 @@ describe('settings a deployment makes (serverless.yml)', () => {
     });
     expect(refusal({ KANARI_EKS_CLUSTERS: eks({ server: 'https://x.eks.amazonaws.com' }) })).toBe(
       'invalid configuration: KANARI_EKS_CLUSTERS.prod.caData: give server and caData together, or neither to look both up (eks:DescribeCluster)',
+    );
+  });
+
+  it('reads PROMETHEUS_AUTH, and names what is wrong with one', () => {
+    const auth = (value: object) => JSON.stringify(value);
+    expect(
+      loadConfig({
+        PROMETHEUS_AUTH: auth({
+          type: 'basic',
+          username: 'kanari',
+          ssmParameter: '/kanari/p/prometheus/pw',
+        }),
+      }).PROMETHEUS_AUTH,
+    ).toEqual({ type: 'basic', username: 'kanari', ssmParameter: '/kanari/p/prometheus/pw' });
+    expect(refusal({ PROMETHEUS_AUTH: auth({ type: 'basic', secretEnv: 'PW' }) })).toBe(
+      'invalid configuration: PROMETHEUS_AUTH.username: required for type basic',
+    );
+    expect(refusal({ PROMETHEUS_AUTH: auth({ type: 'bearer' }) })).toBe(
+      'invalid configuration: PROMETHEUS_AUTH: needs exactly one of secretEnv and ssmParameter',
+    );
+    expect(refusal({ PROMETHEUS_AUTH: auth({ type: 'digest', secretEnv: 'PW' }) })).toMatch(
+      /^invalid configuration: PROMETHEUS_AUTH\.type: /,
+    );
+    expect(
+      refusal({
+        KANARI_SSM_PREFIX: '/kanari/p/prometheus/',
+        PROMETHEUS_AUTH: auth({ type: 'bearer', ssmParameter: '/kanari/p/alerts/token' }),
+      }),
+    ).toBe(
+      'invalid configuration: PROMETHEUS_AUTH.ssmParameter: must start with /kanari/p/prometheus/ (the only path this function may read)',
     );
   });
 });

@@ -23,7 +23,22 @@ export interface PrometheusMetricsProviderOptions {
   timeoutMs?: number;
   /** Sign each request with SigV4 (Amazon Managed Prometheus). */
   sigv4?: SigV4Options;
+  /**
+   * HTTP auth for a Prometheus behind it: a bearer token, or basic auth. The secret is asked
+   * for each request (its reader caches), so a rotated one is picked up; it is never logged.
+   */
+  auth?:
+    | { type: 'bearer'; token: () => Promise<string> }
+    | { type: 'basic'; username: string; password: () => Promise<string> };
 }
+
+/** The Authorization header an auth option gives. */
+const authorization = async (
+  auth: NonNullable<PrometheusMetricsProviderOptions['auth']>,
+): Promise<string> =>
+  auth.type === 'bearer'
+    ? `Bearer ${await auth.token()}`
+    : `Basic ${Buffer.from(`${auth.username}:${await auth.password()}`).toString('base64')}`;
 
 /**
  * A MetricsProvider for Prometheus and Amazon Managed Prometheus. Queries go as a POST form
@@ -49,6 +64,7 @@ export const createPrometheusMetricsProvider = (
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
+    if (options.auth) headers.authorization = await authorization(options.auth);
     if (sign) headers = await sign({ method: 'POST', url: endpoint, headers, body });
     const response = await fetchImpl(endpoint, { method: 'POST', headers, body, signal });
     return { status: response.status, text: await response.text() };
