@@ -3,7 +3,7 @@ import type { CliContext } from '../context.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
 
 /** The functions EventBridge invokes, each with its dead-letter queue (infra/delivery.yml). */
-const FUNCTIONS = ['analyze', 'shift-traffic', 'cloudwatch-alarm'] as const;
+const FUNCTIONS = ['analyze', 'shift-traffic', 'cloudwatch-alarm', 'notify'] as const;
 
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN']);
 

@@ -84,6 +84,23 @@ const prometheusAuthSchema = z
 
 export type PrometheusAuth = z.infer<typeof prometheusAuthSchema>;
 
+/** Where the notify function posts: a Slack incoming webhook or a generic one, its URL a secret. */
+const notifyTargetSchema = z
+  .strictObject({
+    type: z.enum(['slack', 'webhook']),
+    secretEnv: z.optional(name),
+    ssmParameter: z.optional(name),
+  })
+  .check(
+    z.superRefine((target, ctx) => {
+      if ((target.secretEnv === undefined) === (target.ssmParameter === undefined))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'needs exactly one of secretEnv and ssmParameter',
+        });
+    }),
+  );
+
 /** Configuration the functions read from their environment. */
 export const configSchema = z
   .object({
@@ -94,6 +111,13 @@ export const configSchema = z
     PROMETHEUS_SIGV4_REGION: z.optional(name),
     /** JSON, for a Prometheus behind auth: `{ "type": "bearer" | "basic", "username"?, "secretEnv" | "ssmParameter" }`. */
     PROMETHEUS_AUTH: z.optional(z.pipe(jsonText, prometheusAuthSchema)),
+    /**
+     * JSON: `{ "<name>": { "type": "slack" | "webhook", "secretEnv" | "ssmParameter" } }`, the
+     * secret being the URL to post to. The notify function tells each of rollout events.
+     */
+    KANARI_NOTIFY_TARGETS: z._default(z.pipe(jsonText, z.record(name, notifyTargetSchema)), {}),
+    /** The console's address (the HTTP API's URL), for links in notifications. */
+    KANARI_CONSOLE_URL: z.optional(z.url()),
     /** A kubeconfig whose context names are kanari's cluster names. */
     KUBECONFIG: z.optional(name),
     /**
@@ -138,6 +162,12 @@ export const configSchema = z
           ],
         ),
         [['PROMETHEUS_AUTH'], config.PROMETHEUS_AUTH],
+        ...Object.entries(config.KANARI_NOTIFY_TARGETS).map(
+          ([name, target]): [string[], { ssmParameter?: string }] => [
+            ['KANARI_NOTIFY_TARGETS', name],
+            target,
+          ],
+        ),
       ];
       for (const [path, ref] of refs)
         if (ref?.ssmParameter !== undefined && !ref.ssmParameter.startsWith(prefix))

@@ -122,7 +122,7 @@ describe('packaging with osls (offline, no account)', () => {
     expect(sourcesOf('analyze').filter((s) => KUBERNETES.test(s))).toEqual([]);
     expect(sourcesOf('shift-traffic').some((s) => KUBERNETES.test(s))).toBe(true);
     expect(sourcesOf('shift-traffic').filter((s) => PROMETHEUS.test(s))).toEqual([]);
-    for (const fn of ['alerts', 'cloudwatch-alarm'])
+    for (const fn of ['alerts', 'cloudwatch-alarm', 'notify'])
       expect(sourcesOf(fn).filter((s) => KUBERNETES.test(s) || PROMETHEUS.test(s))).toEqual([]);
   });
 
@@ -221,6 +221,7 @@ describe('packaging with osls (offline, no account)', () => {
       'ConsoleRole',
       'AlertsRole',
       'CloudWatchAlarmRole',
+      'NotifyRole',
     ]);
     const roleOf = Object.fromEntries(
       resourcesOf('AWS::Lambda::Function').map(([, fn]) => [
@@ -234,6 +235,7 @@ describe('packaging with osls (offline, no account)', () => {
       console: 'ConsoleRole',
       alerts: 'AlertsRole',
       'cloudwatch-alarm': 'CloudWatchAlarmRole',
+      notify: 'NotifyRole',
     });
     const granted = (role: string) =>
       statementsOf(role).map((s) => ({
@@ -289,6 +291,12 @@ describe('packaging with osls (offline, no account)', () => {
       putEvents,
       allow(['sqs:SendMessage'], 'CloudWatchAlarmDeadLetterQueue'),
       allow(['cloudwatch:ListTagsForResource'], `arn:aws:cloudwatch:${REGION_ACCOUNT}:alarm:*`),
+    ]);
+    // notify reaches neither the table nor the bus: only its receivers.
+    expect(granted('NotifyRole')).toEqual([
+      logs('NotifyLogGroup'),
+      allow(['ssm:GetParameters'], `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/notify/*`),
+      allow(['sqs:SendMessage'], 'NotifyDeadLetterQueue'),
     ]);
     // Each role is assumed by Lambda only, and the alerts function reads the path it is told.
     for (const [, role] of resourcesOf('AWS::IAM::Role'))
@@ -399,6 +407,7 @@ describe('packaging with osls (offline, no account)', () => {
       'kanari-ci-analyze-shards': 'AnalyzeDeadLetterQueue',
       'kanari-ci-shift-traffic-decisions': 'ShiftTrafficDeadLetterQueue',
       'kanari-ci-cloudwatch-alarm': 'CloudWatchAlarmDeadLetterQueue',
+      'kanari-ci-notify': 'NotifyDeadLetterQueue',
     };
     expect(Object.keys(rules).sort()).toEqual(Object.keys(queues).sort());
     for (const [rule, queue] of Object.entries(queues)) {
@@ -414,6 +423,12 @@ describe('packaging with osls (offline, no account)', () => {
         SqsManagedSseEnabled: true,
       });
     }
+    // Notifications never stand in a decision's way: the decisions reach shift-traffic alone,
+    // notify has its own rule, and shift-traffic bundles none of its code.
+    const targetArn = (rule: string) => show(targetOf(rule).Arn);
+    expect(targetArn('kanari-ci-shift-traffic-decisions')).toBe('ShiftDashtrafficLambdaFunction');
+    expect(targetArn('kanari-ci-notify')).toBe('NotifyLambdaFunction');
+    expect(sourcesOf('shift-traffic').filter((s) => /notif/.test(s))).toEqual([]);
     // The kanari bus's rules are on it, by reference: serverless makes no second bus.
     expect(resourcesOf('AWS::Events::EventBus').map(([id]) => id)).toEqual(['EventBus']);
     expect(show(rules['kanari-ci-shift-traffic-decisions']?.EventBusName)).toBe('EventBus.Name');
@@ -448,6 +463,12 @@ describe('packaging with osls (offline, no account)', () => {
         queue: 'CloudWatchAlarmDeadLetterQueue',
         rule: `arn:aws:events:${REGION_ACCOUNT}:rule/kanari-ci-cloudwatch-alarm`,
       },
+      {
+        principal: { Service: 'events.amazonaws.com' },
+        action: 'sqs:SendMessage',
+        queue: 'NotifyDeadLetterQueue',
+        rule: `arn:aws:events:${REGION_ACCOUNT}:rule/kanari-ci/kanari-ci-notify`,
+      },
     ]);
     // An invocation that fails after Lambda's own retries lands in the same queue.
     const onFailure = Object.fromEntries(
@@ -466,6 +487,8 @@ describe('packaging with osls (offline, no account)', () => {
       AnalyzeLambdaFunction: { queue: 'AnalyzeDeadLetterQueue', retries: 2 },
       ShiftDashtrafficLambdaFunction: { queue: 'ShiftTrafficDeadLetterQueue', retries: 2 },
       CloudwatchDashalarmLambdaFunction: { queue: 'CloudWatchAlarmDeadLetterQueue', retries: 2 },
+      // Deliveries retry in the function; running it again would tell receivers twice.
+      NotifyLambdaFunction: { queue: 'NotifyDeadLetterQueue', retries: 0 },
     });
   });
 

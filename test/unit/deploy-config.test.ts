@@ -97,4 +97,24 @@ describe('settings a deployment makes (serverless.yml)', () => {
       'invalid configuration: PROMETHEUS_AUTH.ssmParameter: must start with /kanari/p/prometheus/ (the only path this function may read)',
     );
   });
+
+  it('reads the notify targets, each URL a secret, and names a bad one', () => {
+    const targets = (value: object) => ({ KANARI_NOTIFY_TARGETS: JSON.stringify(value) });
+    expect(
+      loadConfig(targets({ oncall: { type: 'slack', ssmParameter: '/kanari/p/notify/oncall' } }))
+        .KANARI_NOTIFY_TARGETS,
+    ).toEqual({ oncall: { type: 'slack', ssmParameter: '/kanari/p/notify/oncall' } });
+    expect(loadConfig({}).KANARI_NOTIFY_TARGETS).toEqual({});
+    expect(
+      refusal(targets({ oncall: { type: 'slack', url: 'https://hooks.slack.com/x' } })),
+    ).toMatch(/^invalid configuration: KANARI_NOTIFY_TARGETS\.oncall: /);
+    expect(
+      refusal({
+        ...targets({ audit: { type: 'webhook', ssmParameter: '/kanari/p/alerts/x' } }),
+        KANARI_SSM_PREFIX: '/kanari/p/notify/',
+      }),
+    ).toBe(
+      'invalid configuration: KANARI_NOTIFY_TARGETS.audit.ssmParameter: must start with /kanari/p/notify/ (the only path this function may read)',
+    );
+  });
 });
