@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { intakeAlerts } from '../lib/app/intake-alert.ts';
+import { recordAlertDecisions } from './shared/alert-outcomes.ts';
 import { alertSecrets } from './shared/alert-secrets.ts';
 import { readAlerts } from './shared/alert-webhook.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json } from './shared/http.ts';
@@ -23,6 +24,7 @@ const receive = async (event: HttpEvent): Promise<HttpResult> => {
   }
   const alerts = readAlerts(name, source, secret, event, deps.now());
   const outcomes = await intakeAlerts(deps, alerts);
+  recordAlertDecisions(outcomes);
   deps.log?.('alerts received', {
     source: name,
     outcomes: outcomes.map((o) => ({ id: o.alert.id, name: o.alert.name, outcome: o.outcome })),

@@ -1,9 +1,20 @@
 import middy from '@middy/core';
+import type { AnalyzeOutcome } from '../lib/app/analyze-due.ts';
 import { analyzeShard, scheduledTick } from '../lib/app/analyze-tick.ts';
 import { SHARD_DETAIL_TYPE } from '../lib/domain/shards.ts';
 import { analysisShardEventSchema } from '../lib/schemas/events.ts';
+import { count, latency } from './shared/log.ts';
 import { tickDeps } from './shared/metrics-wiring.ts';
 import { logging } from './shared/middleware.ts';
+
+/** One rollout's check: its record (a decision's carries the decision's id) and its metrics. */
+const analyzed = (result: AnalyzeOutcome, fields: Record<string, unknown> = {}) => {
+  deps.log?.('analyzed', { ...result, ...fields });
+  if (result.outcome === 'decided' || result.outcome === 'held')
+    count('CheckVerdicts', 'verdict', result.verdict);
+  if (result.outcome === 'decided')
+    for (const type of result.events) count('Decisions', 'type', type);
+};
 
 const deps = tickDeps();
 
@@ -21,6 +32,7 @@ const isShard = (event: unknown): boolean =>
 export const handler = middy<unknown>()
   .use(logging('analyze'))
   .handler(async (event) => {
+    const started = performance.now();
     if (isShard(event)) {
       const parsed = analysisShardEventSchema.safeParse(event);
       if (!parsed.success) {
@@ -32,7 +44,7 @@ export const handler = middy<unknown>()
       }
       const { shard, of } = parsed.data.detail;
       const results = await analyzeShard(deps, parsed.data.detail);
-      for (const result of results) deps.log?.('analyzed', { ...result, shard, of });
+      for (const result of results) analyzed(result, { shard, of });
       return { analyzed: results.length, shard, of, results };
     }
     const tick = await scheduledTick(deps);
@@ -40,6 +52,7 @@ export const handler = middy<unknown>()
       deps.log?.('fanned out', { due: tick.due, shards: tick.shards });
       return tick;
     }
-    for (const result of tick.results) deps.log?.('analyzed', { ...result });
+    for (const result of tick.results) analyzed(result);
+    latency('AnalysisLatency', Math.round(performance.now() - started));
     return { analyzed: tick.results.length, results: tick.results };
   });

@@ -5,6 +5,7 @@ import {
   normalizeCloudWatchAlarm,
   parseWith,
 } from '../lib/schemas/alerts.ts';
+import { recordAlertDecisions } from './shared/alert-outcomes.ts';
 import { logging } from './shared/middleware.ts';
 import { alertDeps } from './shared/wiring.ts';
 
@@ -30,6 +31,7 @@ export const handler = middy<unknown>()
       return { outcome: 'ignored', reason: `${alarmName} is ${state.value}, not ALARM` };
     }
     const outcomes = await intakeAlerts(deps, [normalizeCloudWatchAlarm(parsed.value)]);
+    recordAlertDecisions(outcomes);
     deps.log?.('alarm handled', { alarmName, outcome: outcomes[0]?.outcome });
     return { outcome: 'handled', outcomes };
   });

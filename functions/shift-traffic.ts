@@ -3,6 +3,7 @@ import { applyDecision } from '../lib/app/apply-decision.ts';
 import { checkDrift } from '../lib/app/check-drift.ts';
 import { eventBridgeEventSchema } from '../lib/schemas/events.ts';
 import { applyDeps } from './shared/kube-wiring.ts';
+import { count, latency } from './shared/log.ts';
 import { logging } from './shared/middleware.ts';
 
 const deps = applyDeps();
@@ -25,8 +26,10 @@ export const handler = middy<unknown>()
     if (isSchedule(event)) {
       const results = await checkDrift(deps);
       for (const result of results)
-        if (result.outcome !== 'in-sync' && result.outcome !== 'skipped')
+        if (result.outcome !== 'in-sync' && result.outcome !== 'skipped') {
           deps.log?.('drift check', { ...result });
+          if (result.outcome === 'drift') count('Drift', 'seen', 'by the drift check');
+        }
       return { checked: results.length, results };
     }
     const parsed = eventBridgeEventSchema.safeParse(event);
@@ -37,7 +40,12 @@ export const handler = middy<unknown>()
       });
       return { outcome: 'ignored', reason: 'malformed event' };
     }
+    const started = performance.now();
     const result = await applyDecision(deps, parsed.data.detail);
+    latency('ApplyLatency', Math.round(performance.now() - started));
+    if (result.outcome === 'applied' && result.phase === 'RolledBack')
+      count('Rollbacks', 'cause', parsed.data.detail.cause.type);
+    if (result.outcome === 'drift') count('Drift', 'seen', 'before a patch');
     deps.log?.('decision handled', {
       detailType: parsed.data['detail-type'],
       rolloutId: parsed.data.detail.rolloutId,

@@ -37,6 +37,9 @@ export const localFunctionEnv = (options: {
   KANARI_API_TOKENS: options.apiTokens,
   // The sandbox invokes analyze every second, so intervals of a few seconds are honoured.
   KANARI_SCHEDULE_SECONDS: '1',
+  // Powertools' Logger indents its JSON records, for a person reading offline.log (and its
+  // Metrics write none).
+  POWERTOOLS_DEV: 'true',
 });
 
 export interface ControlPlaneOptions {

@@ -11,7 +11,7 @@ import {
   RolloutVersionConflictError,
   TargetOwnedError,
 } from '../../lib/ports/errors.ts';
-import { log } from './log.ts';
+import { logError } from './log.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -92,7 +92,10 @@ export const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
     } else if ((error as { statusCode?: number })?.statusCode === 404) {
       request.response = json(404, { error: 'no such route' });
     } else {
-      log('unhandled error', { error: (error as Error)?.name, detail: (error as Error)?.message });
+      logError('unhandled error', {
+        error: (error as Error)?.name,
+        detail: (error as Error)?.message,
+      });
       request.response = json(500, { error: 'internal error' });
     }
   },

@@ -17,7 +17,7 @@ export interface AnalyzeDeps extends CoreDeps {
 }
 
 export type AnalyzeOutcome =
-  | { id: string; outcome: 'decided'; verdict: string; events: string[] }
+  | { id: string; outcome: 'decided'; verdict: string; events: string[]; decisionId: string }
   | { id: string; outcome: 'held'; verdict: string }
   | { id: string; outcome: 'resent'; decisionId: string }
   | { id: string; outcome: 'waiting' | 'raced' | 'skipped'; message: string }
@@ -215,8 +215,9 @@ const writeAll = async (
       const decisions = p.outcome.events
         .map((event) => event.detailType)
         .filter((type) => type !== 'Analysis Completed');
-      return decisions.length > 0
-        ? { id: p.id, outcome: 'decided', verdict: p.verdict, events: decisions }
+      const decisionId = p.outcome.events[0]?.detail.decisionId;
+      return decisions.length > 0 && decisionId
+        ? { id: p.id, outcome: 'decided', verdict: p.verdict, events: decisions, decisionId }
         : { id: p.id, outcome: 'held', verdict: p.verdict };
     });
   });

@@ -33,6 +33,8 @@ export interface RolloutAlertOutcome {
    */
   outcome: 'rollback-requested' | 'paused' | 'duplicate' | 'refused' | 'stale';
   message?: string;
+  /** The decision made (rollback-requested, paused): its id follows it through shift-traffic. */
+  decisionId?: string;
 }
 
 export type AlertOutcome =
@@ -172,6 +174,7 @@ const act = async (
       action,
       outcome: action === 'rollback' ? 'rollback-requested' : 'paused',
       message: outcome.state.message,
+      ...(outcome.events[0] ? { decisionId: outcome.events[0].detail.decisionId } : {}),
     };
   }
 };

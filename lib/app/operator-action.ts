@@ -92,7 +92,12 @@ export const operatorAction = async (
       throw error;
     }
     await deps.bus.publish(outcome.events);
-    deps.log?.('operator action', { rolloutId: id, action, actor: request.actor });
+    deps.log?.('operator action', {
+      rolloutId: id,
+      action,
+      actor: request.actor,
+      ...(outcome.events[0] ? { decisionId: outcome.events[0].detail.decisionId } : {}),
+    });
     return { state: outcome.state, entry: outcome.entry, events: outcome.events };
   }
 };

@@ -173,9 +173,12 @@ beforeAll(async () => {
     handler: Handler;
   });
   await startInFlight(env.store, inFlight(LIVE));
-  // One JSON line per invocation would drown the report; keep the last unhandled error only.
-  vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    if (typeof line === 'string' && line.includes('"unhandled error"')) lastUnhandled = line;
+  // One JSON line per invocation (Powertools' Logger writes them to stdout itself) would drown
+  // the report; keep the last unhandled error only.
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    const text = String(chunk);
+    if (text.includes('"unhandled error"')) lastUnhandled = text.trim();
+    return true;
   });
 });
 
