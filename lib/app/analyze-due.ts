@@ -6,12 +6,14 @@ import { type Outcome, resend, transition } from '../domain/transition.ts';
 import { RolloutVersionConflictError } from '../ports/errors.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import type { CoreDeps } from './deps.ts';
-import { measureRollout } from './measure.ts';
+import { measureRollout, type NamedProviders } from './measure.ts';
 import { QueryBatch } from './query-batch.ts';
 
 export interface AnalyzeDeps extends CoreDeps {
   /** The metrics backend for a rollout (one per provider or per cluster). */
   metricsFor: (spec: RolloutSpec) => MetricsProvider;
+  /** The providers KANARI_METRIC_PROVIDERS names, which custom queries may pick. */
+  metricsNamed?: NamedProviders;
   /** A pending decision older than this is published again (its event may have been lost). */
   resendAfterMs?: number;
 }
@@ -89,7 +91,7 @@ export const analyzeStates = async (
     return batch;
   };
   const measured = await Promise.all(
-    due.map((state) => isolated(state, () => measureDue(batchFor, state, now))),
+    due.map((state) => isolated(state, () => measureDue(batchFor, state, now, deps.metricsNamed))),
   );
   const queries = [...batches.values()].reduce((sum, batch) => sum + batch.queries, 0);
   deps.log?.('metric queries', { rollouts: due.length, queries });
@@ -119,9 +121,10 @@ const measureDue = async (
   batchFor: (spec: RolloutSpec) => MetricsProvider,
   state: RolloutState,
   now: Date,
+  named?: NamedProviders,
 ): Promise<Measured> => {
   if (state.pending || state.phase !== 'Progressing') return { state };
-  return { state, measured: await measureRollout(batchFor(state.spec), state, now) };
+  return { state, measured: await measureRollout(batchFor(state.spec), state, now, named) };
 };
 
 /** Judges one rollout as of `state` (both phases, for one rollout alone). */
@@ -131,7 +134,7 @@ export const analyzeRollout = async (
 ): Promise<AnalyzeOutcome> => {
   const [outcome] = await writeAll(deps, [
     await isolated(state, async () =>
-      judge(deps, await measureDue(deps.metricsFor, state, deps.now())),
+      judge(deps, await measureDue(deps.metricsFor, state, deps.now(), deps.metricsNamed)),
     ),
   ]);
   return outcome as AnalyzeOutcome;

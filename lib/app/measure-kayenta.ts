@@ -81,13 +81,13 @@ const classifyOne = async (
  * primary, 10-second points) and scores them together, Kayenta's way.
  */
 export const measureMannWhitney = async (
-  metrics: MetricsProvider,
+  metricsOf: (metric: MetricSpec) => MetricsProvider,
   spec: RolloutSpec,
   now: Date,
 ): Promise<Map<string, MetricResult>> => {
   const chosen = spec.analysis.metrics.filter((m) => judgeOf(m) === 'mann-whitney');
   if (chosen.length === 0) return new Map();
-  const classified = await Promise.all(chosen.map((m) => classifyOne(metrics, spec, m, now)));
+  const classified = await Promise.all(chosen.map((m) => classifyOne(metricsOf(m), spec, m, now)));
   const thresholds = spec.analysis.scoreThresholds ?? DEFAULT_SCORE_THRESHOLDS;
   const score = scoreMetrics(
     classified.map(({ metric, judge, result }) => ({

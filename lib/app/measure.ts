@@ -22,12 +22,19 @@ import {
 } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
 import { renderTemplate } from '../domain/template.ts';
+import { MetricsQueryError } from '../ports/errors.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import { measureCompare } from './measure-compare.ts';
 import { measureMannWhitney } from './measure-kayenta.ts';
 import { batchOf, CUSTOM_QUERY_ALONE, type QueryBatch } from './query-batch.ts';
 
 type Answer = { value: number | null; error?: string };
+
+/** A provider whose every query fails as `error` did: a metric's provider that cannot be had. */
+const failing = (error: unknown): MetricsProvider => {
+  const fail = () => Promise.reject(error);
+  return { runQuery: fail, queryVector: fail, queryRange: fail, isOnline: async () => false };
+};
 
 const settle = async (value: Promise<number | null>): Promise<Answer> => {
   try {
@@ -86,9 +93,38 @@ const measureBuiltin = async (
   };
 };
 
+/**
+ * The providers of one rollout's metrics: the rollout's (the deployment's Prometheus, through
+ * the tick's batch) and those named in KANARI_METRIC_PROVIDERS, which a custom query may pick
+ * (`provider`, or `analysis.provider`). A name that is not configured throws MetricsQueryError.
+ */
+export type NamedProviders = (name: string) => MetricsProvider;
+
+/** Where one metric's queries go: built-ins to the rollout's provider, custom ones as named. */
+export const providerOf = (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  metric: MetricSpec,
+  named?: NamedProviders,
+): MetricsProvider => {
+  const name = metric.query === undefined ? undefined : (metric.provider ?? spec.analysis.provider);
+  if (name === undefined) return metrics;
+  if (!named) throw new MetricsQueryError(`no metric provider named "${name}" here`);
+  return named(name);
+};
+
+/** providerOf, or a provider whose queries fail as it did: the metric's check says why. */
+const reachable = (...args: Parameters<typeof providerOf>): MetricsProvider => {
+  try {
+    return providerOf(...args);
+  } catch (error) {
+    return failing(error);
+  }
+};
+
 /** A custom query, for this rollout alone: it may select by anything, not only by workload. */
 const measureCustom = async (
-  metrics: QueryBatch,
+  metrics: MetricsProvider,
   spec: RolloutSpec,
   template: string,
   interval: string,
@@ -113,13 +149,19 @@ const measureThreshold = async (
   spec: RolloutSpec,
   metric: MetricSpec,
   now: Date,
+  named?: NamedProviders,
 ): Promise<MetricResult> => {
   const interval = metric.interval ?? spec.analysis.interval;
   const thresholdRange = metric.thresholdRange as ThresholdRange;
   const { query, measured, primary, sample, primarySample, queriedAlone } =
     metric.query === undefined && isBuiltinMetric(metric.name)
       ? await measureBuiltin(metrics, spec, metric.name, interval, now)
-      : await measureCustom(metrics, spec, metric.query ?? '', interval);
+      : await measureCustom(
+          reachable(metrics, spec, metric, named),
+          spec,
+          metric.query ?? '',
+          interval,
+        );
   const minSampleSize = sample ? spec.analysis.minSampleSize : undefined;
   // The primary's request count says, with the canary's, whether there was traffic at all.
   const judged = judgeThreshold({
@@ -177,6 +219,7 @@ export const measureRollout = async (
   provider: MetricsProvider,
   rollout: RolloutState,
   now: Date,
+  named?: NamedProviders,
 ): Promise<{ check: CheckResult; analysis?: AnalysisState }> => {
   const { spec } = rollout;
   const metrics = batchOf(provider);
@@ -184,11 +227,11 @@ export const measureRollout = async (
   const [thresholds, compare, mannWhitney] = await Promise.all([
     Promise.all(
       spec.analysis.metrics.map((metric, i) =>
-        judges[i] === 'threshold' ? measureThreshold(metrics, spec, metric, now) : undefined,
+        judges[i] === 'threshold' ? measureThreshold(metrics, spec, metric, now, named) : undefined,
       ),
     ),
     judges.includes('compare') ? measureCompare(metrics, rollout, now) : undefined,
-    measureMannWhitney(metrics, spec, now),
+    measureMannWhitney((metric) => reachable(metrics, spec, metric, named), spec, now),
   ]);
   const results = spec.analysis.metrics.map(
     (metric, i) =>

@@ -89,6 +89,12 @@ export interface MetricSpec {
   interval?: string;
   /** Absent: `threshold` when thresholdRange is given, else `compare` for a built-in. */
   judge?: JudgeSpec;
+  /**
+   * A custom query's metric provider, by its name in KANARI_METRIC_PROVIDERS (e.g. a CloudWatch
+   * one); absent: `analysis.provider`, else the deployment's Prometheus. Built-ins always read
+   * the deployment's Prometheus.
+   */
+  provider?: string;
 }
 
 /** What a step still inconclusive at its progress deadline does. */
@@ -101,6 +107,8 @@ export interface ScoreThresholds {
 }
 
 export interface AnalysisSpec {
+  /** The provider of the custom queries that name none (see MetricSpec.provider). */
+  provider?: string;
   interval: string;
   threshold: number;
   stepWeights?: number[];

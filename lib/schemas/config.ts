@@ -84,6 +84,23 @@ const prometheusAuthSchema = z
 
 export type PrometheusAuth = z.infer<typeof prometheusAuthSchema>;
 
+/**
+ * A metric provider custom queries may name (`provider` in a spec), besides the deployment's
+ * Prometheus: CloudWatch (GetMetricData, metric math) in a region, or another Prometheus.
+ */
+const metricProviderSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('cloudwatch'), region: name }),
+  z.strictObject({
+    type: z.literal('prometheus'),
+    url: z.url(),
+    /** Amazon Managed Prometheus: SigV4-signed for this region. */
+    sigv4Region: z.optional(name),
+    auth: z.optional(prometheusAuthSchema),
+  }),
+]);
+
+export type MetricProviderConfig = z.infer<typeof metricProviderSchema>;
+
 /** Where the notify function posts: a Slack incoming webhook or a generic one, its URL a secret. */
 const notifyTargetSchema = z
   .strictObject({
@@ -116,6 +133,8 @@ export const configSchema = z
      * secret being the URL to post to. The notify function tells each of rollout events.
      */
     KANARI_NOTIFY_TARGETS: z._default(z.pipe(jsonText, z.record(name, notifyTargetSchema)), {}),
+    /** JSON: `{ "<name>": { "type": "cloudwatch", "region" } | { "type": "prometheus", "url", ... } }`. */
+    KANARI_METRIC_PROVIDERS: z._default(z.pipe(jsonText, z.record(name, metricProviderSchema)), {}),
     /** The console's address (the HTTP API's URL), for links in notifications. */
     KANARI_CONSOLE_URL: z.optional(z.url()),
     /** A kubeconfig whose context names are kanari's cluster names. */
@@ -162,6 +181,12 @@ export const configSchema = z
           ],
         ),
         [['PROMETHEUS_AUTH'], config.PROMETHEUS_AUTH],
+        ...Object.entries(config.KANARI_METRIC_PROVIDERS).map(
+          ([name, provider]): [string[], { ssmParameter?: string } | undefined] => [
+            ['KANARI_METRIC_PROVIDERS', name, 'auth'],
+            provider.type === 'prometheus' ? provider.auth : undefined,
+          ],
+        ),
         ...Object.entries(config.KANARI_NOTIFY_TARGETS).map(
           ([name, target]): [string[], { ssmParameter?: string }] => [
             ['KANARI_NOTIFY_TARGETS', name],

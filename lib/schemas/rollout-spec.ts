@@ -80,9 +80,19 @@ const metric = z
     ),
     interval: optional(duration),
     judge: optional(judgeSchema),
+    provider: optional(
+      dnsLabel('provider'),
+      "A custom query's metric provider, by its name in KANARI_METRIC_PROVIDERS; default: analysis.provider, else the deployment's Prometheus",
+    ),
   })
   .check(
     z.superRefine((value, ctx) => {
+      if (value.provider !== undefined && value.query === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provider'],
+          message: "only for a custom query: built-ins are read from the deployment's Prometheus",
+        });
       if (value.query === undefined && !isBuiltinMetric(value.name)) {
         ctx.addIssue({
           code: 'custom',
@@ -117,6 +127,10 @@ const scoreThresholds = described(
 
 const analysis = z
   .strictObject({
+    provider: optional(
+      dnsLabel('provider'),
+      'The metric provider of the custom queries that name none, by its name in KANARI_METRIC_PROVIDERS',
+    ),
     interval: withDefault(duration, '1m', 'Time between checks'),
     threshold: withDefault(int(1, 1000), 5, 'Failed checks before rollback'),
     stepWeights: optional(

@@ -53,7 +53,7 @@ describe('docs/deploy.md', () => {
     expect(Object.keys(config.KANARI_ALERT_SOURCES).sort()).toEqual(['alertmanager', 'grafana']);
     // The deploy reads KANARI_EKS_CLUSTERS too, and grants DescribeCluster on the looked-up one.
     const clusters = createRequire(import.meta.url)(
-      join(ROOT, 'infra/eks-clusters.cjs'),
+      join(ROOT, 'infra/settings.cjs'),
     ) as () => Promise<{
       looksUp: string;
       describedArns: { 'Fn::Join': [string, unknown[]] }[];

@@ -327,10 +327,11 @@ describe('packaging with osls (offline, no account)', () => {
     expect(policy.Properties.Roles).toEqual([{ Ref: 'ShiftTrafficRole' }, { Ref: 'ConsoleRole' }]);
     // What the policy names is read from the setting at deploy time.
     const clusters = createRequire(import.meta.url)(
-      join(ROOT, 'infra/eks-clusters.cjs'),
+      join(ROOT, 'infra/settings.cjs'),
     ) as () => Promise<{
       looksUp: string;
       describedArns: unknown[];
+      readsCloudWatch: string;
     }>;
     const withSetting = async (value: string | undefined) => {
       const before = process.env.KANARI_EKS_CLUSTERS;
@@ -359,8 +360,20 @@ describe('packaging with osls (offline, no account)', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: how show() renders a Ref
       'arn:aws:eks:eu-west-1:${AWS::AccountId}:cluster/prod-eu-1',
     ]);
-    expect(await withSetting(undefined)).toEqual({ looksUp: 'false', describedArns: [] });
+    expect(await withSetting(undefined)).toEqual({
+      looksUp: 'false',
+      describedArns: [],
+      readsCloudWatch: 'false',
+    });
     await expect(withSetting('{prod')).rejects.toThrow(/^KANARI_EKS_CLUSTERS: not JSON: /);
+    process.env.KANARI_METRIC_PROVIDERS = JSON.stringify({
+      cw: { type: 'cloudwatch', region: 'eu-west-1' },
+    });
+    try {
+      expect((await withSetting(undefined)).readsCloudWatch).toBe('true');
+    } finally {
+      delete process.env.KANARI_METRIC_PROVIDERS;
+    }
   });
 
   it('has no policy anywhere with a wildcard action or an unbounded resource', () => {
@@ -380,8 +393,11 @@ describe('packaging with osls (offline, no account)', () => {
       return found;
     });
     expect(statements.length).toBeGreaterThan(20);
-    // Deny statements may be broad (the deployment bucket refuses s3:* without TLS).
-    for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+    // Deny statements may be broad (the deployment bucket refuses s3:* without TLS); the one
+    // Allow of "*" is GetMetricData's, below.
+    const narrowable = (s: Statement) =>
+      !(list(s.Action).join() === 'cloudwatch:GetMetricData' && s.Resource === '*');
+    for (const statement of statements.filter((s) => s.Effect === 'Allow' && narrowable(s))) {
       for (const action of list(statement.Action)) expect(action).not.toMatch(/\*/);
       // A trust policy names a principal, not a resource.
       if (statement.Resource === undefined) expect(statement.Action).toBe('sts:AssumeRole');
@@ -391,6 +407,20 @@ describe('packaging with osls (offline, no account)', () => {
         expect(show(resource)).not.toMatch(/^arn:aws:[a-z0-9-]+:(\*|[^:]*:\*):/);
       }
     }
+    // The one unbounded resource: GetMetricData takes none narrower, and it is granted only
+    // when a CloudWatch provider is configured (none here, so the policy is not made).
+    const unbounded = Object.entries(template.Resources).filter(([, r]) =>
+      JSON.stringify(r.Properties).includes('"Resource":"*"'),
+    );
+    expect(unbounded.map(([id, r]) => [id, (r as { Condition?: string }).Condition])).toEqual([
+      ['CloudWatchMetricDataPolicy', 'ReadsCloudWatchMetrics'],
+    ]);
+    expect(template.Conditions?.ReadsCloudWatchMetrics).toEqual({
+      'Fn::Equals': ['false', 'true'],
+    });
+    expect(JSON.stringify(resource('CloudWatchMetricDataPolicy').Properties)).toContain(
+      '"Action":["cloudwatch:GetMetricData"]',
+    );
     // The serverless default role, shared by every function, is gone.
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });

@@ -1,5 +1,7 @@
 // Types only: the SDK's shapes, erased at build, so no SDK code is bundled.
 import type {
+  GetMetricDataInput,
+  GetMetricDataOutput,
   ListTagsForResourceInput,
   ListTagsForResourceOutput,
 } from '@aws-sdk/client-cloudwatch';
@@ -7,9 +9,16 @@ import type { AlarmTagReader } from '../../ports/alarm-tags.ts';
 import { KanariError } from '../../ports/errors.ts';
 import { type AwsJsonCall, type AwsJsonClientOptions, awsJsonClient } from '../aws-json.ts';
 
-/** The one CloudWatch operation alert intake uses. */
+/** The CloudWatch operations kanari uses: alarm tags (alert intake) and metric data (analysis). */
 export interface CloudWatchClient {
   listTagsForResource(input: ListTagsForResourceInput): Promise<ListTagsForResourceOutput>;
+  /** Times go as epoch seconds on the JSON protocol, as the SDK sends a Date. */
+  getMetricData(
+    input: Omit<GetMetricDataInput, 'StartTime' | 'EndTime'> & {
+      StartTime: number;
+      EndTime: number;
+    },
+  ): Promise<GetMetricDataOutput>;
 }
 
 /** CloudWatch over its JSON 1.0 protocol (lib/adapters/aws-json.ts). */
@@ -25,6 +34,7 @@ export const cloudWatchClient = (
   ),
 ): CloudWatchClient => ({
   listTagsForResource: (input) => call<ListTagsForResourceOutput>('ListTagsForResource', input),
+  getMetricData: (input) => call<GetMetricDataOutput>('GetMetricData', input),
 });
 
 /** Tags change rarely; a warm container asks again after this long. */

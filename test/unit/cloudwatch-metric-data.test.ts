@@ -1,0 +1,207 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudWatchClient } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
+import { createCloudWatchMetricsProvider } from '../../lib/adapters/cloudwatch/metric-data.ts';
+import { MetricsQueryError } from '../../lib/ports/errors.ts';
+import { scopeOf, signedRight, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
+
+// GetMetricData against a local stand-in for CloudWatch that refuses a request signed other
+// than as SigV4 specifies, and answers with what the test scripts.
+
+interface Seen {
+  target: string;
+  contentType: string;
+  scope: string;
+  body: Record<string, unknown>;
+}
+let seen: Seen[] = [];
+let answers: { status: number; body: unknown }[] = [];
+let url = '';
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    if (!signedRight(req, body)) {
+      res
+        .writeHead(403)
+        .end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'bad signature' }));
+      return;
+    }
+    seen.push({
+      target: String(req.headers['x-amz-target']),
+      contentType: String(req.headers['content-type']),
+      scope: scopeOf(req),
+      body: JSON.parse(body),
+    });
+    const answer = answers.shift() ?? { status: 200, body: { MetricDataResults: [] } };
+    res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
+    res.end(JSON.stringify(answer.body));
+  });
+});
+beforeAll(
+  () =>
+    new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', () => {
+        url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        resolve();
+      }),
+    ),
+);
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const NOW = new Date('2030-01-01T12:00:00Z');
+const T = NOW.getTime() / 1000;
+const provider = () =>
+  createCloudWatchMetricsProvider({
+    client: cloudWatchClient({
+      region: 'eu-west-1',
+      endpoint: url,
+      credentials: TEST_CREDENTIALS,
+      retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 },
+    }),
+    now: () => NOW,
+  });
+
+/** A 5xx rate with metric math, as a spec's `query` holds it (after its template is filled). */
+const ERROR_RATE = [
+  {
+    Id: 'errors',
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/my-service-v2/abc' }],
+      },
+      Period: 60,
+      Stat: 'Sum',
+    },
+    ReturnData: false,
+  },
+  {
+    Id: 'requests',
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'RequestCount',
+        Dimensions: [{ Name: 'TargetGroup', Value: 'targetgroup/my-service-v2/abc' }],
+      },
+      Period: 60,
+      Stat: 'Sum',
+    },
+    ReturnData: false,
+  },
+  { Id: 'rate', Expression: '100 * errors / requests', ReturnData: true },
+];
+
+describe('CloudWatch GetMetricData as a metrics provider', () => {
+  it('asks for the queries, metric math included, over the window, and takes the latest value', async () => {
+    seen = [];
+    answers = [
+      {
+        status: 200,
+        body: {
+          MetricDataResults: [
+            {
+              Id: 'rate',
+              Label: 'rate',
+              Timestamps: [T - 60, T - 120],
+              Values: [2.5, 1.25],
+              StatusCode: 'Complete',
+            },
+          ],
+        },
+      },
+    ];
+    expect(await provider().runQuery(JSON.stringify({ window: '2m', queries: ERROR_RATE }))).toBe(
+      2.5,
+    );
+    expect(seen).toEqual([
+      {
+        target: 'GraniteServiceVersion20100801.GetMetricData',
+        contentType: 'application/x-amz-json-1.0',
+        scope: 'eu-west-1/monitoring/aws4_request',
+        body: {
+          MetricDataQueries: ERROR_RATE,
+          StartTime: T - 120,
+          EndTime: T,
+          ScanBy: 'TimestampDescending',
+        },
+      },
+    ]);
+  });
+
+  it("takes Flagger's form, an array of queries, over five minutes; no datapoint is no data", async () => {
+    seen = [];
+    answers = [
+      { status: 200, body: { MetricDataResults: [{ Id: 'rate', Timestamps: [], Values: [] }] } },
+    ];
+    expect(await provider().runQuery(JSON.stringify(ERROR_RATE))).toBeNull();
+    expect(seen[0]?.body.StartTime).toBe(T - 300);
+  });
+
+  it('gives each returned query as a series over a range, across pages, oldest first', async () => {
+    seen = [];
+    answers = [
+      {
+        status: 200,
+        body: {
+          MetricDataResults: [{ Id: 'rate', Label: 'rate', Timestamps: [T - 60], Values: [3] }],
+          NextToken: 'page-2',
+        },
+      },
+      {
+        status: 200,
+        body: {
+          MetricDataResults: [{ Id: 'rate', Label: 'rate', Timestamps: [T - 120], Values: [4] }],
+        },
+      },
+    ];
+    const series = await provider().queryRange(JSON.stringify(ERROR_RATE), {
+      start: new Date(NOW.getTime() - 600_000),
+      end: NOW,
+      stepSeconds: 60,
+    });
+    expect(series).toEqual([
+      {
+        labels: { id: 'rate', label: 'rate' },
+        points: [
+          { t: T - 120, value: 4 },
+          { t: T - 60, value: 3 },
+        ],
+      },
+    ]);
+    expect(seen.map((s) => [s.body.ScanBy, s.body.NextToken, s.body.StartTime])).toEqual([
+      ['TimestampAscending', undefined, T - 600],
+      ['TimestampAscending', 'page-2', T - 600],
+    ]);
+  });
+
+  it('names what is wrong: a query that is not MetricDataQueries, a refusal, a built-in', async () => {
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => expect.fail('expected a failure'),
+        (error: unknown) => error as Error,
+      );
+    for (const [query, message] of [
+      ['sum(rate(x[1m]))', /^CloudWatch query is not JSON/],
+      ['[]', /non-empty array of MetricDataQueries/],
+      [JSON.stringify({ window: 'soon', queries: ERROR_RATE }), /window "soon" is not a duration/],
+    ] as const) {
+      const error = await failure(provider().runQuery(query));
+      expect(error).toBeInstanceOf(MetricsQueryError);
+      expect(error.message).toMatch(message);
+    }
+    answers = [
+      {
+        status: 400,
+        body: { __type: 'InvalidParameterCombination', message: 'Period must be 60' },
+      },
+    ];
+    const refused = await failure(provider().runQuery(JSON.stringify(ERROR_RATE)));
+    expect(refused).toBeInstanceOf(MetricsQueryError);
+    expect(refused.message).toBe('CloudWatch GetMetricData failed: Period must be 60');
+    expect((await failure(provider().queryVector('up'))).message).toMatch(/custom queries only/);
+  });
+});
