@@ -14,4 +14,5 @@ export const preflightDeps = (): PreflightDeps => ({
   clusters: clusterReader({ ...DEFAULT_RETRY, retries: 1 }),
   metrics: metricsProvider('the console (preflight)'),
   scheduleSeconds: config.KANARI_SCHEDULE_SECONDS,
+  providers: Object.keys(config.KANARI_METRIC_PROVIDERS),
 });

@@ -5,6 +5,7 @@ import {
   judgePreflight,
   type PreflightFinding,
   type PreflightReport,
+  providerProblems,
   subsetDestinations,
 } from '../domain/preflight.ts';
 import { type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
@@ -20,6 +21,8 @@ export interface PreflightDeps {
   metrics: MetricsProvider;
   /** How often analyze runs in this deployment, in seconds. */
   scheduleSeconds: number;
+  /** The metric providers a spec may name (KANARI_METRIC_PROVIDERS); none when absent. */
+  providers?: readonly string[];
 }
 
 /** Preflight found problems: the rollout was not started, and nothing was written. */
@@ -159,7 +162,12 @@ export const runPreflight = async (
     ? []
     : intervalProblems(spec, deps.scheduleSeconds);
   return {
-    problems: [...kubernetes.problems, ...interval, ...metrics.problems],
+    problems: [
+      ...kubernetes.problems,
+      ...interval,
+      ...metrics.problems,
+      ...providerProblems(spec, deps.providers ?? []),
+    ],
     warnings: [...kubernetes.warnings, ...metrics.warnings],
   };
 };

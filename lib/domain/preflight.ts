@@ -25,7 +25,8 @@ export type PreflightCheck =
   | 'shadowed-route'
   | 'interval'
   | 'prometheus'
-  | 'primary-series';
+  | 'primary-series'
+  | 'provider';
 
 export interface PreflightReport {
   /** Any of these refuses the rollout. */
@@ -35,6 +36,28 @@ export interface PreflightReport {
 }
 
 const name = (ref: DestinationRef): string => (ref.subset ? `${ref.host}/${ref.subset}` : ref.host);
+
+/** Each metric provider the spec names (a metric's, or the analysis's) must be configured. */
+export const providerProblems = (
+  spec: RolloutSpec,
+  configured: readonly string[],
+): PreflightFinding[] => {
+  const known = configured.length > 0 ? configured.map((n) => `"${n}"`).join(', ') : 'none';
+  const named: [string, string][] = [
+    ...(spec.analysis.provider
+      ? [['analysis.provider', spec.analysis.provider] as [string, string]]
+      : []),
+    ...spec.analysis.metrics.flatMap((metric, i): [string, string][] =>
+      metric.provider ? [[`analysis.metrics[${i}].provider`, metric.provider]] : [],
+    ),
+  ];
+  return named
+    .filter(([, provider]) => !configured.includes(provider))
+    .map(([field, provider]) => ({
+      check: 'provider',
+      message: `metric provider "${provider}" (${field}) is not configured; configured providers: ${known} (KANARI_METRIC_PROVIDERS)`,
+    }));
+};
 
 /** The analysis runs on a schedule; an interval shorter than it cannot be honoured. */
 export const intervalProblems = (spec: RolloutSpec, scheduleSeconds: number): PreflightFinding[] =>

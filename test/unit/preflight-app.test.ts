@@ -57,6 +57,34 @@ describe('preflight against live facts', () => {
     );
   });
 
+  it('refuses a metric provider that is not configured, naming the field', async () => {
+    const { deps } = world();
+    const spec = seedSpec({
+      provider: 'cw',
+      metrics: [
+        { name: 'request-success-rate', thresholdRange: { min: 99 } },
+        { name: 'alb', query: '[{"Id":"a"}]', provider: 'amp', thresholdRange: { max: 1 } },
+      ],
+    });
+    expect(
+      (await runPreflight({ ...deps, providers: ['cw'] }, spec)).problems.filter(
+        (p) => p.check === 'provider',
+      ),
+    ).toEqual([
+      {
+        check: 'provider',
+        message:
+          'metric provider "amp" (analysis.metrics[1].provider) is not configured; configured providers: "cw" (KANARI_METRIC_PROVIDERS)',
+      },
+    ]);
+    expect(checks(await runPreflight({ ...deps, providers: ['cw', 'amp'] }, spec))).not.toContain(
+      'provider',
+    );
+    expect(
+      (await runPreflight(deps, spec)).problems.filter((p) => p.check === 'provider').length,
+    ).toBe(2);
+  });
+
   it('refuses a VirtualService that does not exist, naming it', async () => {
     const { deps } = world();
     const spec = seedSpec();
