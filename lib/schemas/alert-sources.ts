@@ -1,5 +1,6 @@
 import { genericMappingSchema } from './generic-alerts.ts';
 import * as z from './mini.ts';
+import { checkOneSecret, secretRefFields } from './secret-ref.ts';
 
 /** Header names as API Gateway and serverless-offline deliver them: lowercase. */
 const text = z.string().check(z.minLength(1));
@@ -18,8 +19,7 @@ export const alertSourceSchema = z
     type: z.enum(['alertmanager', 'grafana', 'generic']),
     /** `bearer`: `Authorization: Bearer <secret>`. `hmac`: HMAC-SHA256 of the raw body, hex. */
     auth: z.enum(['bearer', 'hmac']),
-    secretEnv: z.optional(text),
-    ssmParameter: z.optional(text),
+    ...secretRefFields,
     /** HMAC only. Default: `X-Grafana-Alerting-Signature` for grafana, else `X-Kanari-Signature`. */
     signatureHeader: z.optional(header),
     /** HMAC only. When set, the signed text is `<unix seconds>:<body>`, within ±5 minutes. */
@@ -29,11 +29,7 @@ export const alertSourceSchema = z
   })
   .check(
     z.superRefine((source, ctx) => {
-      if ((source.secretEnv === undefined) === (source.ssmParameter === undefined))
-        ctx.addIssue({
-          code: 'custom',
-          message: 'needs exactly one of secretEnv and ssmParameter',
-        });
+      checkOneSecret(source, ctx);
       if (source.type === 'generic' && !source.mapping)
         ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'required for type generic' });
       if (source.type !== 'generic' && source.mapping)

@@ -1,6 +1,7 @@
 import { DEFAULT_ANALYZE_BATCH_SIZE } from '../domain/shards.ts';
 import { alertSourcesSchema } from './alert-sources.ts';
 import * as z from './mini.ts';
+import { checkOneSecret, secretRefFields } from './secret-ref.ts';
 
 /** Tokens as `name=token,name=token`: the name is the actor recorded in the ledger. */
 const tokenList = z.pipe(
@@ -65,16 +66,11 @@ const prometheusAuthSchema = z
   .strictObject({
     type: z.enum(['bearer', 'basic']),
     username: z.optional(name),
-    secretEnv: z.optional(name),
-    ssmParameter: z.optional(name),
+    ...secretRefFields,
   })
   .check(
     z.superRefine((auth, ctx) => {
-      if ((auth.secretEnv === undefined) === (auth.ssmParameter === undefined))
-        ctx.addIssue({
-          code: 'custom',
-          message: 'needs exactly one of secretEnv and ssmParameter',
-        });
+      checkOneSecret(auth, ctx);
       if (auth.type === 'basic' && auth.username === undefined)
         ctx.addIssue({ code: 'custom', path: ['username'], message: 'required for type basic' });
       if (auth.type === 'bearer' && auth.username !== undefined)
@@ -105,18 +101,9 @@ export type MetricProviderConfig = z.infer<typeof metricProviderSchema>;
 const notifyTargetSchema = z
   .strictObject({
     type: z.enum(['slack', 'webhook']),
-    secretEnv: z.optional(name),
-    ssmParameter: z.optional(name),
+    ...secretRefFields,
   })
-  .check(
-    z.superRefine((target, ctx) => {
-      if ((target.secretEnv === undefined) === (target.ssmParameter === undefined))
-        ctx.addIssue({
-          code: 'custom',
-          message: 'needs exactly one of secretEnv and ssmParameter',
-        });
-    }),
-  );
+  .check(z.superRefine(checkOneSecret));
 
 /** Configuration the functions read from their environment. */
 export const configSchema = z

@@ -13,14 +13,11 @@ import { TrafficForbiddenError, TrafficTargetNotFoundError } from '../../lib/por
 import type { VirtualServiceRef } from '../../lib/ports/traffic-router.ts';
 import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulator/index.ts';
 import { seedVirtualService } from '../support/fixtures.ts';
-import { scopeOf, signedRight } from '../support/sigv4-check.ts';
+import { scopeOf, signedRight, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
 
 // AWS's documented example key pair: not a real secret. Nothing here calls STS: the emulator
 // stands in for the cluster and accepts exactly the token minted for the fixed clock.
-const CREDENTIALS = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
+const CREDENTIALS = TEST_CREDENTIALS;
 const START = new Date('2030-01-01T12:00:00Z');
 const REF: VirtualServiceRef = { cluster: 'prod-eu', namespace: 'default', name: 'my-service' };
 

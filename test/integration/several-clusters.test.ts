@@ -15,15 +15,13 @@ import { type KubeEmulator, startKubeEmulator } from '../../sandbox/kube-emulato
 import type { FakeEventBus } from '../fakes/fake-event-bus.ts';
 import { emulatedApplyDeps } from '../support/emulated-apply.ts';
 import { seedSpec, seedVirtualService } from '../support/fixtures.ts';
+import { TEST_CREDENTIALS } from '../support/sigv4-check.ts';
 
 // One deployment, two clusters: `east` reached as a kubeconfig context (endpoint, CA, token)
 // and `west` as an EKS cluster (endpoint, CA and an IAM token minted in process), each an
 // emulated API server. A rollout on each; then west stops answering.
 
-const CREDENTIALS = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
+const CREDENTIALS = TEST_CREDENTIALS;
 const START = new Date('2030-01-01T12:00:00Z');
 const TIMEOUT_MS = 800;
 

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 // A request's SigV4 signature computed again from the specification (canonical request,
 // string to sign, HMAC key chain) with node:crypto alone, so that local servers standing in
@@ -52,3 +53,57 @@ export const signedRight = (req: IncomingMessage, body: string): boolean =>
 /** The signing scope of a request: `<date>/<region>/<service>/aws4_request`. */
 export const scopeOf = (req: IncomingMessage): string =>
   /Credential=[^/]+\/\d{8}\/([^,]+),/.exec(String(req.headers.authorization))?.[1] ?? '';
+
+/** A request the stand-in took: its JSON-protocol target, content type, scope and body. */
+export interface SeenRequest {
+  target: string;
+  contentType: string;
+  scope: string;
+  signedHeaders: string;
+  body: unknown;
+}
+
+/**
+ * A local stand-in for an AWS JSON-protocol service on 127.0.0.1: it refuses (403) a request
+ * whose SigV4 signature is not the specification's, records the others, and answers each with
+ * the next of `answers` (200 `{}` once they run out).
+ */
+export const startAwsStandIn = async () => {
+  const seen: SeenRequest[] = [];
+  const answers: { status: number; body: unknown }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      res.setHeader('content-type', 'application/x-amz-json-1.0');
+      if (!signedRight(req, body)) {
+        res
+          .writeHead(403)
+          .end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'bad signature' }));
+        return;
+      }
+      seen.push({
+        target: String(req.headers['x-amz-target']),
+        contentType: String(req.headers['content-type']),
+        scope: scopeOf(req),
+        signedHeaders: /SignedHeaders=([^,]+)/.exec(String(req.headers.authorization))?.[1] ?? '',
+        body: JSON.parse(body),
+      });
+      const answer = answers.shift() ?? { status: 200, body: {} };
+      res.writeHead(answer.status);
+      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    /** Forgets what was seen and scripts the next answers. */
+    reset(next: { status: number; body: unknown }[] = []) {
+      seen.length = 0;
+      answers.splice(0, answers.length, ...next);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};

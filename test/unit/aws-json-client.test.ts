@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AwsServiceError,
@@ -11,7 +9,7 @@ import { cloudWatchClient } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
 import { dynamoClient } from '../../lib/adapters/dynamodb/client.ts';
 import { eventsClient } from '../../lib/adapters/eventbridge/client.ts';
 import { ParameterError, ssmParameters } from '../../lib/adapters/ssm/parameters.ts';
-import { scopeOf, signedRight, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
+import { startAwsStandIn, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
 
 // A local server stands in for AWS: it checks each request's SigV4 signature by computing it
 // again from the specification (canonical request, string to sign, HMAC key chain) with
@@ -20,51 +18,17 @@ import { scopeOf, signedRight, TEST_CREDENTIALS } from '../support/sigv4-check.t
 const CREDENTIALS = TEST_CREDENTIALS;
 const REGION = 'eu-west-1';
 
-interface Seen {
-  target: string;
-  contentType: string;
-  scope: string;
-  signedHeaders: string;
-  body: unknown;
-}
-const seen: Seen[] = [];
-let answers: { status: number; body: unknown }[] = [];
+let standIn: Awaited<ReturnType<typeof startAwsStandIn>>;
 let url = '';
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const body = Buffer.concat(chunks).toString('utf8');
-    if (!signedRight(req, body)) {
-      res.writeHead(403, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'bad signature' }));
-      return;
-    }
-    seen.push({
-      target: String(req.headers['x-amz-target']),
-      contentType: String(req.headers['content-type']),
-      scope: scopeOf(req),
-      signedHeaders: /SignedHeaders=([^,]+)/.exec(String(req.headers.authorization))?.[1] ?? '',
-      body: JSON.parse(body),
-    });
-    const answer = answers.shift() ?? { status: 200, body: {} };
-    res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
-    res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
-  });
-});
-
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  standIn = await startAwsStandIn();
+  url = standIn.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => standIn.close());
 
 const fast = { retries: 2, minDelayMs: 1, maxDelayMs: 2 };
 const options = () => ({ region: REGION, endpoint: url, credentials: CREDENTIALS, retry: fast });
-const reset = (next: { status: number; body: unknown }[] = []) => {
-  seen.length = 0;
-  answers = next;
-};
+const reset = (next: { status: number; body: unknown }[] = []) => standIn.reset(next);
 
 describe('the AWS JSON-protocol client', () => {
   it('signs each request with SigV4 for its service and region, as the specification computes it', async () => {
@@ -73,7 +37,7 @@ describe('the AWS JSON-protocol client', () => {
     expect(await dynamo.getItem({ TableName: 't', Key: { PK: 'a', SK: 'STATE' } })).toEqual({
       Item: { PK: 'a', n: 2 },
     });
-    expect(seen).toEqual([
+    expect(standIn.seen).toEqual([
       {
         target: 'DynamoDB_20120810.GetItem',
         contentType: 'application/x-amz-json-1.0',
@@ -104,7 +68,7 @@ describe('the AWS JSON-protocol client', () => {
       FailedEntryCount: 0,
       Entries: [{ EventId: 'e1' }],
     });
-    expect(seen[0]).toMatchObject({
+    expect(standIn.seen[0]).toMatchObject({
       target: 'AWSEvents.PutEvents',
       contentType: 'application/x-amz-json-1.1',
       scope: `${REGION}/events/aws4_request`,
@@ -141,8 +105,8 @@ describe('the AWS JSON-protocol client', () => {
       CancellationReasons: reasons,
     });
     // Not transient: tried once. `undefined` attributes were left out of the item.
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.body).toEqual({
+    expect(standIn.seen).toHaveLength(1);
+    expect(standIn.seen[0]?.body).toEqual({
       TransactItems: [
         { Put: { TableName: 't', Item: { PK: { S: 'a' } }, ConditionExpression: 'x' } },
       ],
@@ -167,12 +131,12 @@ describe('the AWS JSON-protocol client', () => {
         ExpressionAttributeValues: { ':p': 'a' },
       }),
     ).toEqual({ Items: [], LastEvaluatedKey: undefined });
-    expect(seen).toHaveLength(3);
+    expect(standIn.seen).toHaveLength(3);
 
     reset([throttled, throttled, throttled, throttled]);
     const error = await dynamo.query({ TableName: 't' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded' });
-    expect(seen).toHaveLength(3); // the first try and two retries
+    expect(standIn.seen).toHaveLength(3); // the first try and two retries
   });
 
   it('lists CloudWatch alarm tags as JSON 1.0, signed for monitoring', async () => {
@@ -181,7 +145,7 @@ describe('the AWS JSON-protocol client', () => {
     expect(await cloudWatchClient(options()).listTagsForResource({ ResourceARN: arn })).toEqual({
       Tags: [{ Key: 'service', Value: 'cart' }],
     });
-    expect(seen[0]).toMatchObject({
+    expect(standIn.seen[0]).toMatchObject({
       target: 'GraniteServiceVersion20100801.ListTagsForResource',
       contentType: 'application/x-amz-json-1.0',
       scope: `${REGION}/monitoring/aws4_request`,
@@ -200,7 +164,7 @@ describe('the AWS JSON-protocol client', () => {
     const read = ssmParameters({ ...options(), ttlMs: 1000, now: () => now });
     expect((await read(names))['/kanari/p11']).toBe('v/kanari/p11');
     expect(
-      seen.map((s) => [
+      standIn.seen.map((s) => [
         s.target,
         (s.body as { Names: string[] }).Names.length,
         (s.body as { WithDecryption: boolean }).WithDecryption,
@@ -211,10 +175,10 @@ describe('the AWS JSON-protocol client', () => {
     ]);
     now = 999;
     await read(names);
-    expect(seen).toHaveLength(2);
+    expect(standIn.seen).toHaveLength(2);
     now = 1000;
     await read(names);
-    expect(seen).toHaveLength(4);
+    expect(standIn.seen).toHaveLength(4);
 
     reset([{ status: 200, body: { Parameters: [], InvalidParameters: ['/kanari/none'] } }]);
     now = 5000;

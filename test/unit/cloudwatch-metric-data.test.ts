@@ -1,55 +1,20 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient } from '../../lib/adapters/cloudwatch/alarm-tags.ts';
 import { createCloudWatchMetricsProvider } from '../../lib/adapters/cloudwatch/metric-data.ts';
 import { MetricsQueryError } from '../../lib/ports/errors.ts';
-import { scopeOf, signedRight, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
+import { startAwsStandIn, TEST_CREDENTIALS } from '../support/sigv4-check.ts';
 
 // GetMetricData against a local stand-in for CloudWatch that refuses a request signed other
 // than as SigV4 specifies, and answers with what the test scripts.
 
-interface Seen {
-  target: string;
-  contentType: string;
-  scope: string;
-  body: Record<string, unknown>;
-}
-let seen: Seen[] = [];
-let answers: { status: number; body: unknown }[] = [];
-let url = '';
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const body = Buffer.concat(chunks).toString('utf8');
-    if (!signedRight(req, body)) {
-      res
-        .writeHead(403)
-        .end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'bad signature' }));
-      return;
-    }
-    seen.push({
-      target: String(req.headers['x-amz-target']),
-      contentType: String(req.headers['content-type']),
-      scope: scopeOf(req),
-      body: JSON.parse(body),
-    });
-    const answer = answers.shift() ?? { status: 200, body: { MetricDataResults: [] } };
-    res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
-    res.end(JSON.stringify(answer.body));
-  });
+let standIn: Awaited<ReturnType<typeof startAwsStandIn>>;
+beforeAll(async () => {
+  standIn = await startAwsStandIn();
 });
-beforeAll(
-  () =>
-    new Promise<void>((resolve) =>
-      server.listen(0, '127.0.0.1', () => {
-        url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-        resolve();
-      }),
-    ),
-);
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => standIn.close());
+
+/** The body of the i-th request the stand-in took. */
+const bodyOf = (i: number) => (standIn.seen[i]?.body ?? {}) as Record<string, unknown>;
 
 const NOW = new Date('2030-01-01T12:00:00Z');
 const T = NOW.getTime() / 1000;
@@ -57,7 +22,7 @@ const provider = () =>
   createCloudWatchMetricsProvider({
     client: cloudWatchClient({
       region: 'eu-west-1',
-      endpoint: url,
+      endpoint: standIn.url,
       credentials: TEST_CREDENTIALS,
       retry: { retries: 0, minDelayMs: 1, maxDelayMs: 1 },
     }),
@@ -97,8 +62,7 @@ const ERROR_RATE = [
 
 describe('CloudWatch GetMetricData as a metrics provider', () => {
   it('asks for the queries, metric math included, over the window, and takes the latest value', async () => {
-    seen = [];
-    answers = [
+    standIn.reset([
       {
         status: 200,
         body: {
@@ -113,15 +77,17 @@ describe('CloudWatch GetMetricData as a metrics provider', () => {
           ],
         },
       },
-    ];
+    ]);
     expect(await provider().runQuery(JSON.stringify({ window: '2m', queries: ERROR_RATE }))).toBe(
       2.5,
     );
-    expect(seen).toEqual([
+    expect(standIn.seen).toEqual([
       {
         target: 'GraniteServiceVersion20100801.GetMetricData',
         contentType: 'application/x-amz-json-1.0',
         scope: 'eu-west-1/monitoring/aws4_request',
+        signedHeaders:
+          'content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target',
         body: {
           MetricDataQueries: ERROR_RATE,
           StartTime: T - 120,
@@ -133,17 +99,15 @@ describe('CloudWatch GetMetricData as a metrics provider', () => {
   });
 
   it("takes Flagger's form, an array of queries, over five minutes; no datapoint is no data", async () => {
-    seen = [];
-    answers = [
+    standIn.reset([
       { status: 200, body: { MetricDataResults: [{ Id: 'rate', Timestamps: [], Values: [] }] } },
-    ];
+    ]);
     expect(await provider().runQuery(JSON.stringify(ERROR_RATE))).toBeNull();
-    expect(seen[0]?.body.StartTime).toBe(T - 300);
+    expect(bodyOf(0).StartTime).toBe(T - 300);
   });
 
   it('gives each returned query as a series over a range, across pages, oldest first', async () => {
-    seen = [];
-    answers = [
+    standIn.reset([
       {
         status: 200,
         body: {
@@ -157,7 +121,7 @@ describe('CloudWatch GetMetricData as a metrics provider', () => {
           MetricDataResults: [{ Id: 'rate', Label: 'rate', Timestamps: [T - 120], Values: [4] }],
         },
       },
-    ];
+    ]);
     const series = await provider().queryRange(JSON.stringify(ERROR_RATE), {
       start: new Date(NOW.getTime() - 600_000),
       end: NOW,
@@ -172,7 +136,9 @@ describe('CloudWatch GetMetricData as a metrics provider', () => {
         ],
       },
     ]);
-    expect(seen.map((s) => [s.body.ScanBy, s.body.NextToken, s.body.StartTime])).toEqual([
+    expect(
+      standIn.seen.map((_, i) => [bodyOf(i).ScanBy, bodyOf(i).NextToken, bodyOf(i).StartTime]),
+    ).toEqual([
       ['TimestampAscending', undefined, T - 600],
       ['TimestampAscending', 'page-2', T - 600],
     ]);
@@ -193,12 +159,12 @@ describe('CloudWatch GetMetricData as a metrics provider', () => {
       expect(error).toBeInstanceOf(MetricsQueryError);
       expect(error.message).toMatch(message);
     }
-    answers = [
+    standIn.reset([
       {
         status: 400,
         body: { __type: 'InvalidParameterCombination', message: 'Period must be 60' },
       },
-    ];
+    ]);
     const refused = await failure(provider().runQuery(JSON.stringify(ERROR_RATE)));
     expect(refused).toBeInstanceOf(MetricsQueryError);
     expect(refused.message).toBe('CloudWatch GetMetricData failed: Period must be 60');
