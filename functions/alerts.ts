@@ -5,6 +5,7 @@ import { alertSecrets } from './shared/alert-secrets.ts';
 import { readAlerts } from './shared/alert-webhook.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json } from './shared/http.ts';
 import { logging } from './shared/middleware.ts';
+import { tracing } from './shared/tracing.ts';
 import { alertDeps, config } from './shared/wiring.ts';
 
 const deps = alertDeps();
@@ -34,5 +35,6 @@ const receive = async (event: HttpEvent): Promise<HttpResult> => {
 
 export const handler = middy<HttpEvent, HttpResult>()
   .use(logging('alerts'))
+  .use(tracing())
   .use(httpErrors())
   .handler(receive);

@@ -6,6 +6,7 @@ import { analysisShardEventSchema } from '../lib/schemas/events.ts';
 import { count, latency } from './shared/log.ts';
 import { tickDeps } from './shared/metrics-wiring.ts';
 import { logging } from './shared/middleware.ts';
+import { tracing } from './shared/tracing.ts';
 
 /** One rollout's check: its record (a decision's carries the decision's id) and its metrics. */
 const analyzed = (result: AnalyzeOutcome, fields: Record<string, unknown> = {}) => {
@@ -31,6 +32,7 @@ const isShard = (event: unknown): boolean =>
  */
 export const handler = middy<unknown>()
   .use(logging('analyze'))
+  .use(tracing())
   .handler(async (event) => {
     const started = performance.now();
     if (isShard(event)) {

@@ -7,6 +7,7 @@ import {
 } from '../lib/schemas/alerts.ts';
 import { recordAlertDecisions } from './shared/alert-outcomes.ts';
 import { logging } from './shared/middleware.ts';
+import { tracing } from './shared/tracing.ts';
 import { alertDeps } from './shared/wiring.ts';
 
 const deps = alertDeps();
@@ -18,6 +19,7 @@ const deps = alertDeps();
  */
 export const handler = middy<unknown>()
   .use(logging('cloudwatch-alarm'))
+  .use(tracing())
   .handler(async (event) => {
     const parsed = parseWith(cloudWatchAlarmEventSchema, event);
     if (!parsed.ok) {

@@ -6,6 +6,7 @@ import { eventBridgeEventSchema } from '../lib/schemas/events.ts';
 import { log } from './shared/log.ts';
 import { logging } from './shared/middleware.ts';
 import { secretReader } from './shared/secrets.ts';
+import { tracing } from './shared/tracing.ts';
 import { config } from './shared/wiring.ts';
 
 const configured = Object.entries(config.KANARI_NOTIFY_TARGETS);
@@ -31,6 +32,7 @@ const targets = configured.map(([name, target]) => {
  */
 export const handler = middy<unknown>()
   .use(logging('notify'))
+  .use(tracing())
   .handler(async (event) => {
     const parsed = eventBridgeEventSchema.safeParse(event);
     if (!parsed.success) {

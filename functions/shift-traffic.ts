@@ -5,6 +5,7 @@ import { eventBridgeEventSchema } from '../lib/schemas/events.ts';
 import { applyDeps } from './shared/kube-wiring.ts';
 import { count, latency } from './shared/log.ts';
 import { logging } from './shared/middleware.ts';
+import { tracing } from './shared/tracing.ts';
 
 const deps = applyDeps();
 
@@ -22,6 +23,7 @@ const isSchedule = (event: unknown): boolean =>
  */
 export const handler = middy<unknown>()
   .use(logging('shift-traffic'))
+  .use(tracing())
   .handler(async (event) => {
     if (isSchedule(event)) {
       const results = await checkDrift(deps);

@@ -40,6 +40,8 @@ export const localFunctionEnv = (options: {
   // Powertools' Logger indents its JSON records, for a person reading offline.log (and its
   // Metrics write none).
   POWERTOOLS_DEV: 'true',
+  // No X-Ray daemon here.
+  POWERTOOLS_TRACE_ENABLED: 'false',
 });
 
 export interface ControlPlaneOptions {

@@ -153,6 +153,21 @@ describe('packaging with osls (offline, no account)', () => {
     expect(eager.filter((f) => KUBERNETES.test(f) || PROMETHEUS.test(f))).toEqual([]);
   });
 
+  it('traces every function with X-Ray, and bundles the Tracer in all but the console', () => {
+    for (const [, fn] of resourcesOf('AWS::Lambda::Function'))
+      expect(fn.Properties.TracingConfig, String(fn.Properties.FunctionName)).toEqual({
+        Mode: 'Active',
+      });
+    const TRACER = /aws-xray-sdk-core|functions\/shared\/tracing\.ts/;
+    for (const fn of functions.filter((f) => f !== 'console'))
+      expect(
+        sourcesOf(fn).some((s) => TRACER.test(s)),
+        fn,
+      ).toBe(true);
+    // Its weight would take the console's zip past 300 KB (docs/deploying.md).
+    expect(sourcesOf('console').filter((s) => TRACER.test(s))).toEqual([]);
+  });
+
   it('keeps every zip under a generous ceiling (sizes are the benchmark’s business)', () => {
     for (const fn of functions)
       expect(statSync(join(out, `${fn}.zip`)).size, fn).toBeLessThan(1_500_000);
@@ -250,6 +265,7 @@ describe('packaging with osls (offline, no account)', () => {
     });
     const logs = (group: string) => allow(['logs:CreateLogStream', 'logs:PutLogEvents'], group);
     const putEvents = allow(['events:PutEvents'], 'EventBus');
+    const xray = allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
     const prometheusSecret = allow(
       ['ssm:GetParameters'],
       `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/prometheus/*`,
@@ -260,6 +276,7 @@ describe('packaging with osls (offline, no account)', () => {
     );
     expect(granted('AnalyzeRole')).toEqual([
       logs('AnalyzeLogGroup'),
+      xray,
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/due'),
       putEvents,
       queryMetrics,
@@ -268,12 +285,14 @@ describe('packaging with osls (offline, no account)', () => {
     ]);
     expect(granted('ShiftTrafficRole')).toEqual([
       logs('ShiftDashtrafficLogGroup'),
+      xray,
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/due'),
       putEvents,
       allow(['sqs:SendMessage'], 'ShiftTrafficDeadLetterQueue'),
     ]);
     expect(granted('ConsoleRole')).toEqual([
       logs('ConsoleLogGroup'),
+      xray,
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
       putEvents,
       queryMetrics,
@@ -281,12 +300,14 @@ describe('packaging with osls (offline, no account)', () => {
     ]);
     expect(granted('AlertsRole')).toEqual([
       logs('AlertsLogGroup'),
+      xray,
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
       putEvents,
       allow(['ssm:GetParameters'], `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/alerts/*`),
     ]);
     expect(granted('CloudWatchAlarmRole')).toEqual([
       logs('CloudwatchDashalarmLogGroup'),
+      xray,
       allow(TABLE, 'RolloutTable', 'RolloutTable/index/byTarget'),
       putEvents,
       allow(['sqs:SendMessage'], 'CloudWatchAlarmDeadLetterQueue'),
@@ -295,6 +316,7 @@ describe('packaging with osls (offline, no account)', () => {
     // notify reaches neither the table nor the bus: only its receivers.
     expect(granted('NotifyRole')).toEqual([
       logs('NotifyLogGroup'),
+      xray,
       allow(['ssm:GetParameters'], `arn:aws:ssm:${REGION_ACCOUNT}:parameter/kanari/ci/notify/*`),
       allow(['sqs:SendMessage'], 'NotifyDeadLetterQueue'),
     ]);
@@ -395,8 +417,13 @@ describe('packaging with osls (offline, no account)', () => {
     expect(statements.length).toBeGreaterThan(20);
     // Deny statements may be broad (the deployment bucket refuses s3:* without TLS); the one
     // Allow of "*" is GetMetricData's, below.
+    // AWS's service authorization reference lists no resource type for these actions.
+    const UNBOUNDED = [
+      'xray:PutTraceSegments,xray:PutTelemetryRecords',
+      'cloudwatch:GetMetricData',
+    ];
     const narrowable = (s: Statement) =>
-      !(list(s.Action).join() === 'cloudwatch:GetMetricData' && s.Resource === '*');
+      !(UNBOUNDED.includes(list(s.Action).join()) && s.Resource === '*');
     for (const statement of statements.filter((s) => s.Effect === 'Allow' && narrowable(s))) {
       for (const action of list(statement.Action)) expect(action).not.toMatch(/\*/);
       // A trust policy names a principal, not a resource.
@@ -407,14 +434,13 @@ describe('packaging with osls (offline, no account)', () => {
         expect(show(resource)).not.toMatch(/^arn:aws:[a-z0-9-]+:(\*|[^:]*:\*):/);
       }
     }
-    // The one unbounded resource: GetMetricData takes none narrower, and it is granted only
-    // when a CloudWatch provider is configured (none here, so the policy is not made).
-    const unbounded = Object.entries(template.Resources).filter(([, r]) =>
-      JSON.stringify(r.Properties).includes('"Resource":"*"'),
-    );
-    expect(unbounded.map(([id, r]) => [id, (r as { Condition?: string }).Condition])).toEqual([
-      ['CloudWatchMetricDataPolicy', 'ReadsCloudWatchMetrics'],
-    ]);
+    // The unbounded resources: X-Ray's writes (every role, for active tracing) and GetMetricData,
+    // granted only when a CloudWatch provider is configured (none here: the policy is not made).
+    const unbounded = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
+    expect(new Set(unbounded.map((s) => list(s.Action).join()))).toEqual(new Set(UNBOUNDED));
+    expect(resource('CloudWatchMetricDataPolicy')).toMatchObject({
+      Condition: 'ReadsCloudWatchMetrics',
+    });
     expect(template.Conditions?.ReadsCloudWatchMetrics).toEqual({
       'Fn::Equals': ['false', 'true'],
     });
