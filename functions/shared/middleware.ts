@@ -35,8 +35,11 @@ export const logging = (fn: string): MiddlewareObj[] => {
       },
       onError: (request) => {
         const error = request.error as (Error & { status?: number }) | undefined;
-        // A refused request (a 4xx) is the caller's; anything else is kanari's to look at.
-        const refused = typeof error?.status === 'number' && error.status < 500;
+        // A refused request (a 4xx, as httpErrors, which runs first, answered it) is the
+        // caller's; anything else is kanari's to look at.
+        const status =
+          (request.response as { statusCode?: number } | undefined)?.statusCode ?? error?.status;
+        const refused = typeof status === 'number' && status < 500;
         (refused ? log : logError)('invocation failed', {
           error: error?.name,
           detail: error?.message,
