@@ -77,7 +77,13 @@ describe('a metric source that is down for longer than a tick', () => {
 
     // Four minutes into the step, the deadline is past: it pauses where the traffic is.
     expect(await tick()).toEqual([
-      { id, outcome: 'decided', verdict: 'inconclusive', events: ['Pause Requested'] },
+      {
+        id,
+        outcome: 'decided',
+        verdict: 'inconclusive',
+        events: ['Pause Requested'],
+        decisionId: expect.any(String),
+      },
     ]);
     const paused = await store.get(id);
     expect(paused).toMatchObject({ phase: 'Paused', canaryWeight: 10 });
