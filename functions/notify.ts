@@ -5,7 +5,7 @@ import type { KanariEvent } from '../lib/domain/events.ts';
 import { eventBridgeEventSchema } from '../lib/schemas/events.ts';
 import { log } from './shared/log.ts';
 import { logging } from './shared/middleware.ts';
-import { secretReader } from './shared/secrets.ts';
+import { requiredSecret, secretReader } from './shared/secrets.ts';
 import { tracing } from './shared/tracing.ts';
 import { config } from './shared/wiring.ts';
 
@@ -16,12 +16,7 @@ const read = secretReader(
   config.AWS_REGION,
 );
 const targets = configured.map(([name, target]) => {
-  const url = async () => {
-    const value = await read(target);
-    if (!value)
-      throw new Error(`${name}: no URL in ${target.ssmParameter ?? `$${target.secretEnv}`}`);
-    return value;
-  };
+  const url = requiredSecret(read, target, `KANARI_NOTIFY_TARGETS.${name}`);
   return target.type === 'slack' ? slackTarget(name, url) : webhookTarget(name, url);
 });
 

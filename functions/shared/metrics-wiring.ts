@@ -9,7 +9,7 @@ import type { NamedProviders } from '../../lib/app/measure.ts';
 import { MetricsQueryError } from '../../lib/ports/errors.ts';
 import type { MetricsProvider } from '../../lib/ports/metrics-provider.ts';
 import type { PrometheusAuth } from '../../lib/schemas/config.ts';
-import { secretReader } from './secrets.ts';
+import { requiredSecret, secretReader } from './secrets.ts';
 import { config, core, eventBridge } from './wiring.ts';
 
 /** Prometheus, which analyze and the console's preflight reach; analyze reaches no cluster. */
@@ -57,15 +57,11 @@ export const namedProviders = (): NamedProviders => {
 
 /** The Prometheus auth option for PROMETHEUS_AUTH, its secret read from SSM or the environment. */
 const prometheusAuth = (auth: PrometheusAuth) => {
-  const read = secretReader([auth], process.env, config.AWS_REGION);
-  const secret = async () => {
-    const value = await read(auth);
-    if (!value)
-      throw new Error(
-        `PROMETHEUS_AUTH: no secret in ${auth.ssmParameter ?? `$${auth.secretEnv ?? ''}`}`,
-      );
-    return value;
-  };
+  const secret = requiredSecret(
+    secretReader([auth], process.env, config.AWS_REGION),
+    auth,
+    'PROMETHEUS_AUTH',
+  );
   return auth.type === 'basic'
     ? { type: 'basic' as const, username: auth.username ?? '', password: secret }
     : { type: 'bearer' as const, token: secret };

@@ -10,6 +10,21 @@ export interface SecretRef {
   secretEnv?: string;
 }
 
+/** Where a reference points, for an error: the parameter's name or `$VARIABLE`. */
+const whereOf = (ref: SecretRef): string => ref.ssmParameter ?? `$${ref.secretEnv ?? ''}`;
+
+/**
+ * The secret of `ref` as a function to ask at each use (the reader caches), which fails naming
+ * `setting` and where the secret should be when there is none.
+ */
+export const requiredSecret =
+  (read: (ref: SecretRef) => Promise<string | undefined>, ref: SecretRef, setting: string) =>
+  async (): Promise<string> => {
+    const value = await read(ref);
+    if (!value) throw new Error(`${setting}: no secret in ${whereOf(ref)}`);
+    return value;
+  };
+
 /**
  * Reads the secrets of `refs`: every SSM one in one go at the first read, cached for five
  * minutes; environment ones as they are. Secrets are never logged.

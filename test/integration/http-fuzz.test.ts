@@ -173,13 +173,14 @@ beforeAll(async () => {
     handler: Handler;
   });
   await startInFlight(env.store, inFlight(LIVE));
-  // One JSON line per invocation (Powertools' Logger writes them to stdout itself) would drown
-  // the report; keep the last unhandled error only.
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    const text = String(chunk);
-    if (text.includes('"unhandled error"')) lastUnhandled = text.trim();
-    return true;
-  });
+  // One JSON line per invocation (Powertools' Logger writes them itself, ERROR ones to stderr)
+  // would drown the report; keep the last unhandled error only.
+  for (const stream of [process.stdout, process.stderr])
+    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      const text = String(chunk);
+      if (text.includes('"unhandled error"')) lastUnhandled = text.trim();
+      return true;
+    });
 });
 
 afterAll(async () => {

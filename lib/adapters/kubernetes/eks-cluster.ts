@@ -17,10 +17,10 @@ interface DescribeClusterResponse {
 }
 
 /**
- * The endpoint and CA of one EKS cluster from `eks:DescribeCluster`, asked once and kept for the
- * life of the process (neither changes while the cluster exists); a failure is not kept, so
- * the next request asks again. Failures are named as the traffic port names them: a cluster
- * EKS does not know, a refusal, or EKS not answering.
+ * The endpoint and CA of one EKS cluster from `eks:DescribeCluster`, asked on each call: the
+ * cluster's client (kube-http.ts, `lookup`) asks once, keeps the answer for the life of the
+ * process and asks again after a failure. Failures are named as the traffic port names them:
+ * a cluster EKS does not know, a refusal, or EKS not answering.
  */
 export const eksClusterEndpoint = (
   clusterName: string,
@@ -28,7 +28,7 @@ export const eksClusterEndpoint = (
   call: AwsRestCall = awsRestClient('eks', options),
 ): (() => Promise<EksEndpoint>) => {
   const what = `eks:DescribeCluster ${clusterName} in ${options.region}`;
-  const describe = async (): Promise<EksEndpoint> => {
+  return async (): Promise<EksEndpoint> => {
     let answer: DescribeClusterResponse;
     try {
       answer = JSON.parse(
@@ -51,16 +51,5 @@ export const eksClusterEndpoint = (
         `${what}: the cluster has no endpoint or CA yet (status ${answer.cluster?.status ?? 'unknown'})`,
       );
     return { server, ca: Buffer.from(ca, 'base64') };
-  };
-  let known: Promise<EksEndpoint> | undefined;
-  return () => {
-    if (!known) {
-      const asked = describe();
-      known = asked;
-      asked.catch(() => {
-        if (known === asked) known = undefined;
-      });
-    }
-    return known;
   };
 };
