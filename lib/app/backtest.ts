@@ -15,6 +15,7 @@ import {
 import {
   alphaOf,
   DEFAULT_LATENCY_BOUNDS,
+  isBuiltin,
   judgeOf,
   judgeSpecOf,
   type MetricSpec,
@@ -38,9 +39,7 @@ export interface BacktestResult extends ReplayResult {
 }
 
 const compared = (spec: RolloutSpec, name: string): MetricSpec | undefined =>
-  spec.analysis.metrics.find(
-    (m) => m.name === name && m.query === undefined && judgeOf(m) === 'compare',
-  );
+  spec.analysis.metrics.find((m) => m.name === name && isBuiltin(m) && judgeOf(m) === 'compare');
 
 /** The compare options the metrics set: the first metric that sets one wins. */
 const optionOf = (metrics: MetricSpec[], key: 'tolerance' | 'k'): number | undefined => {

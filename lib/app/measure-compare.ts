@@ -12,12 +12,13 @@ import {
 import { durationMs } from '../domain/duration.ts';
 import type { MetricResult } from '../domain/judge.ts';
 import { type CountBucket, compareVerdict, initialCompareState } from '../domain/judge-compare.ts';
-import type { RolloutSpec } from '../domain/rollout-spec.ts';
+import type { MetricSpec, RolloutSpec } from '../domain/rollout-spec.ts';
 import type { RolloutState } from '../domain/state.ts';
 import type { MetricsProvider } from '../ports/metrics-provider.ts';
 import {
   alignedToBuckets,
   countBuckets,
+  customCountBuckets,
   primaryBucketBound,
   primaryBuckets,
 } from './measure-counts.ts';
@@ -52,8 +53,12 @@ interface TestOutcome {
   down?: string;
 }
 
+/** Where a metric's own counts are read (its `provider`, see providerOf). */
+export type ProviderFor = (metric: MetricSpec) => MetricsProvider;
+
 const runTest = async (
   metrics: MetricsProvider,
+  providerFor: ProviderFor,
   rollout: RolloutState,
   test: CompareTest,
   previous: CompareTestState | undefined,
@@ -90,12 +95,22 @@ const runTest = async (
     // later reads continue from the last bucket's t, so every rollout's buckets end at the same
     // times and a tick reads each count once for all of them.
     const from = alignedToBuckets(readFrom(prior.compare, stepStart / 1000, now.getTime() / 1000));
-    const buckets = await countBuckets(
-      metrics,
-      spec,
-      test.bound ? { slowerThanMs: boundMs as number } : 'errors',
-      { from: new Date(from * 1000), to: now },
-    );
+    const range = { from: new Date(from * 1000), to: now };
+    const metric = spec.analysis.metrics.find((m) => m.name === test.metric) as MetricSpec;
+    const buckets = test.counts
+      ? await customCountBuckets(
+          providerFor(metric),
+          spec,
+          test.counts,
+          metric.interval ?? spec.analysis.interval,
+          range,
+        )
+      : await countBuckets(
+          metrics,
+          spec,
+          test.bound ? { slowerThanMs: boundMs as number } : 'errors',
+          range,
+        );
     const config = { ...test.config, label: labelOf(test, boundMs) };
     const compare = foldBuckets(
       prior.compare,
@@ -171,13 +186,22 @@ export const measureCompare = async (
   metrics: MetricsProvider,
   rollout: RolloutState,
   now: Date,
+  providerFor: ProviderFor = () => metrics,
 ): Promise<{ results: Map<string, MetricResult>; analysis: AnalysisState }> => {
   const tests = compareTestsOf(rollout.spec);
   const previous = rollout.analysis;
   const newStep = previous !== undefined && previous.stepStartedAt !== rollout.stepStartedAt;
   const outcomes = await Promise.all(
     tests.map((test) =>
-      runTest(metrics, rollout, test, previous?.tests[test.key], newStep || !previous, now),
+      runTest(
+        metrics,
+        providerFor,
+        rollout,
+        test,
+        previous?.tests[test.key],
+        newStep || !previous,
+        now,
+      ),
     ),
   );
   const results = new Map<string, MetricResult>();

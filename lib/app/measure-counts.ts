@@ -12,8 +12,16 @@ import {
   sideCounts,
   valuesOnGrid,
 } from '../domain/count-series.ts';
-import { type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
-import type { MetricsProvider, QueryRange, Sample, Series } from '../ports/metrics-provider.ts';
+import { type MetricCounts, type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
+import { renderTemplate } from '../domain/template.ts';
+import { MetricsQueryError } from '../ports/errors.ts';
+import type {
+  MetricsProvider,
+  PeriodCount,
+  QueryRange,
+  Sample,
+  Series,
+} from '../ports/metrics-provider.ts';
 import { QueryBatch } from './query-batch.ts';
 
 /** The judge's bucket width: evaluate on 10-second buckets (issue 8 §3). */
@@ -86,6 +94,105 @@ export const countBuckets = async (
     t,
     canary: canarySide[i] ?? { requests: 0, bad: 0 },
     primary: primarySide[i] ?? { requests: 0, bad: 0 },
+  }));
+};
+
+/**
+ * Buckets of a metric's own counts (`counts: { requests, bad }`) for canary and primary over
+ * (from, to], each query rendered with `{{ target }}` the canary's workload, then the primary's.
+ * - A provider that stores counts per period (CloudWatch's Sum) gives one bucket per whole,
+ *   published period, ending at the period's end; a side without data in a period has 0 there.
+ * - Otherwise (Prometheus) the queries are cumulative counters, differenced on the 10 s grid as
+ *   the built-ins' are (see countBuckets); each must return one series: a query that returns
+ *   one per pod is refused, since kanari could not tell which to count (wrap it in `sum`).
+ * Bad events are clamped to [0, requests]: two queries read at slightly different moments
+ * can disagree by a few events, and the judge needs bad ≤ requests.
+ */
+export const customCountBuckets = async (
+  metrics: MetricsProvider,
+  spec: RolloutSpec,
+  counts: MetricCounts,
+  interval: string,
+  range: { from: Date; to: Date },
+): Promise<CountsBucket[]> => {
+  const rendered = (template: string, side: 'canary' | 'primary') =>
+    renderTemplate(template, {
+      namespace: spec.target.namespace,
+      target: workloadOf(spec.target[side]),
+      interval,
+    });
+  const ask = (side: 'canary' | 'primary') => ({
+    requests: rendered(counts.requests, side),
+    bad: rendered(counts.bad, side),
+  });
+  const queries = { canary: ask('canary'), primary: ask('primary') };
+  return metrics.queryCounts
+    ? periodBuckets(metrics.queryCounts.bind(metrics), queries, range)
+    : counterBuckets(metrics, queries, range);
+};
+
+type SideQueries = Record<'canary' | 'primary', MetricCounts>;
+
+const periodBuckets = async (
+  queryCounts: NonNullable<MetricsProvider['queryCounts']>,
+  queries: SideQueries,
+  range: { from: Date; to: Date },
+): Promise<CountsBucket[]> => {
+  const window = { start: range.from, end: range.to };
+  const [canaryRequests, canaryBad, primaryRequests, primaryBad] = await Promise.all([
+    queryCounts(queries.canary.requests, window),
+    queryCounts(queries.canary.bad, window),
+    queryCounts(queries.primary.requests, window),
+    queryCounts(queries.primary.bad, window),
+  ]);
+  const byT = (counts: readonly PeriodCount[]) => new Map(counts.map((c) => [c.t, c.count]));
+  const side = (requests: readonly PeriodCount[], bad: readonly PeriodCount[]) => {
+    const total = byT(requests);
+    const failed = byT(bad);
+    return (t: number) => {
+      const all = total.get(t) ?? 0;
+      return { requests: all, bad: Math.min(all, failed.get(t) ?? 0) };
+    };
+  };
+  const canary = side(canaryRequests, canaryBad);
+  const primary = side(primaryRequests, primaryBad);
+  const times = new Set(
+    [canaryRequests, canaryBad, primaryRequests, primaryBad].flat().map((c) => c.t),
+  );
+  return [...times]
+    .sort((a, b) => a - b)
+    .map((t) => ({ t, canary: canary(t), primary: primary(t) }));
+};
+
+const counterBuckets = async (
+  metrics: MetricsProvider,
+  queries: SideQueries,
+  range: { from: Date; to: Date },
+): Promise<CountsBucket[]> => {
+  const grid = bucketGrid(range.from.getTime() / 1000, range.to.getTime() / 1000, BUCKET_SECONDS);
+  if (grid.length < 2) return [];
+  const window = {
+    start: new Date((grid[0] as number) * 1000),
+    end: new Date((grid.at(-1) as number) * 1000),
+    stepSeconds: BUCKET_SECONDS,
+  };
+  const counter = async (query: string) => {
+    const series = await metrics.queryRange(query, window);
+    if (series.length > 1)
+      throw new MetricsQueryError(
+        `count query ${query} returned ${series.length} series; it must return one (sum it)`,
+      );
+    return valuesOnGrid(series[0]?.points, grid);
+  };
+  const side = async ({ requests, bad }: MetricCounts) => {
+    const [all, failed] = await Promise.all([counter(requests), counter(bad)]);
+    return sideCounts(all, failed, { badMissingIsZero: true, badIsComplement: false });
+  };
+  const [canary, primary] = await Promise.all([side(queries.canary), side(queries.primary)]);
+  return grid.slice(1).map((t, i) => ({
+    t,
+    canary: canary[i] ?? { requests: 0, bad: 0 },
+    primary: primary[i] ?? { requests: 0, bad: 0 },
   }));
 };
 

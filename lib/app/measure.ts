@@ -14,6 +14,7 @@ import {
   type MetricResult,
 } from '../domain/judge.ts';
 import {
+  isBuiltin,
   judgeOf,
   type MetricSpec,
   type RolloutSpec,
@@ -107,7 +108,8 @@ export const providerOf = (
   metric: MetricSpec,
   named?: NamedProviders,
 ): MetricsProvider => {
-  const name = metric.query === undefined ? undefined : (metric.provider ?? spec.analysis.provider);
+  const custom = metric.query !== undefined || metric.counts !== undefined;
+  const name = custom ? (metric.provider ?? spec.analysis.provider) : undefined;
   if (name === undefined) return metrics;
   if (!named) throw new MetricsQueryError(`no metric provider named "${name}" here`);
   return named(name);
@@ -154,7 +156,7 @@ const measureThreshold = async (
   const interval = metric.interval ?? spec.analysis.interval;
   const thresholdRange = metric.thresholdRange as ThresholdRange;
   const { query, measured, primary, sample, primarySample, queriedAlone } =
-    metric.query === undefined && isBuiltinMetric(metric.name)
+    isBuiltin(metric) && isBuiltinMetric(metric.name)
       ? await measureBuiltin(metrics, spec, metric.name, interval, now)
       : await measureCustom(
           reachable(metrics, spec, metric, named),
@@ -230,7 +232,9 @@ export const measureRollout = async (
         judges[i] === 'threshold' ? measureThreshold(metrics, spec, metric, now, named) : undefined,
       ),
     ),
-    judges.includes('compare') ? measureCompare(metrics, rollout, now) : undefined,
+    judges.includes('compare')
+      ? measureCompare(metrics, rollout, now, (metric) => reachable(metrics, spec, metric, named))
+      : undefined,
     measureMannWhitney((metric) => reachable(metrics, spec, metric, named), spec, now),
   ]);
   const results = spec.analysis.metrics.map(

@@ -1,4 +1,4 @@
-import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
+import { BUILTIN_METRICS } from '../domain/builtin-metrics.ts';
 import type { DestinationRule } from '../domain/destination-rule.ts';
 import {
   intervalProblems,
@@ -8,7 +8,7 @@ import {
   providerProblems,
   subsetDestinations,
 } from '../domain/preflight.ts';
-import { type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
+import { isBuiltin, type RolloutSpec, workloadOf } from '../domain/rollout-spec.ts';
 import { renderTemplate } from '../domain/template.ts';
 import type { VirtualService } from '../domain/virtual-service.ts';
 import type { ClusterReader } from '../ports/cluster-reader.ts';
@@ -114,9 +114,7 @@ export const primarySeriesProblems = async (
   spec: RolloutSpec,
 ): Promise<PreflightFinding[]> => {
   const workload = workloadOf(spec.target.primary);
-  const builtins = spec.analysis.metrics.filter(
-    (metric) => metric.query === undefined && isBuiltinMetric(metric.name),
-  );
+  const builtins = spec.analysis.metrics.filter(isBuiltin);
   const empty: string[] = [];
   for (const metric of builtins) {
     const query = renderTemplate(BUILTIN_METRICS[metric.name as keyof typeof BUILTIN_METRICS], {

@@ -13,15 +13,21 @@ import {
   judgeOf,
   judgeSpecOf,
   type LatencyBound,
+  type MetricCounts,
   type RolloutSpec,
 } from './rollout-spec.ts';
 
-/** One compare test of a rollout: a built-in metric, and for request-duration one bound. */
+/**
+ * One compare test of a rollout: a built-in metric, and for request-duration one bound; or a
+ * metric with its own counts.
+ */
 export interface CompareTest {
-  /** `request-success-rate`, `request-duration@p99`, `request-duration@500ms`. */
+  /** `request-success-rate`, `request-duration@p99`, `request-duration@500ms`, `checkout`. */
   key: string;
   metric: string;
   bound?: LatencyBound;
+  /** A metric's own counts, read from its provider. */
+  counts?: MetricCounts;
   /** The test's config, with its share of the rollout's α. */
   config: CompareConfig;
 }
@@ -68,13 +74,20 @@ export const compareTestsOf = (spec: RolloutSpec): CompareTest[] => {
         metric.name === 'request-duration'
           ? [...(options.bounds ?? DEFAULT_LATENCY_BOUNDS)]
           : [undefined];
-      return bounds.map((bound) => ({ metric: metric.name, bound, options, of: bounds.length }));
+      return bounds.map((bound) => ({
+        metric: metric.name,
+        bound,
+        counts: metric.counts,
+        options,
+        of: bounds.length,
+      }));
     });
   const shared = planned.filter((test) => test.options.alpha === undefined).length;
-  return planned.map(({ metric, bound, options, of }) => ({
+  return planned.map(({ metric, bound, counts, options, of }) => ({
     key: bound ? `${metric}@${boundKey(bound)}` : metric,
     metric,
     ...(bound ? { bound } : {}),
+    ...(counts ? { counts } : {}),
     config: {
       alpha:
         options.alpha !== undefined
@@ -88,13 +101,17 @@ export const compareTestsOf = (spec: RolloutSpec): CompareTest[] => {
 };
 
 /** The bad events' name for a test and its bound. */
-export const labelOf = (test: CompareTest, boundMs: number | null | undefined): string =>
-  test.bound === undefined ? 'errors' : `requests slower than ${boundMs ?? '?'} ms`;
+export const labelOf = (test: CompareTest, boundMs: number | null | undefined): string => {
+  if (test.counts) return 'bad events';
+  return test.bound === undefined ? 'errors' : `requests slower than ${boundMs ?? '?'} ms`;
+};
 
 /**
  * Folds one check's buckets into a test's state. When a new step began, buckets that ended
  * before it still count for the old step, then the step totals restart (the evidence for ρ is
- * kept). No bucket at all leaves the state as it was.
+ * kept). A bucket that ended before the step and arrives at a later check (a backend that
+ * publishes late, as CloudWatch does) counts for the rollout's evidence but not for the step,
+ * whose traffic it did not see. No bucket at all leaves the state as it was.
  */
 export const foldBuckets = (
   state: CompareState,
@@ -102,12 +119,15 @@ export const foldBuckets = (
   step: { newStep: boolean; startedAtSeconds: number },
   config: CompareConfig,
 ): CompareState => {
-  if (!step.newStep) return buckets.length > 0 ? observeBuckets(state, buckets, config) : state;
   const before = buckets.filter((b) => b.t <= step.startedAtSeconds);
   const after = buckets.filter((b) => b.t > step.startedAtSeconds);
-  const old = before.length > 0 ? observeBuckets(state, before, config) : state;
-  const fresh = startStep(old);
-  return after.length > 0 ? observeBuckets(fresh, after, config) : fresh;
+  let next = state;
+  if (before.length > 0) {
+    const observed = observeBuckets(state, before, config);
+    next = step.newStep ? observed : { ...observed, step: state.step };
+  }
+  if (step.newStep) next = startStep(next);
+  return after.length > 0 ? observeBuckets(next, after, config) : next;
 };
 
 /** How far back one check reads buckets: a rollout left unread for long starts again near now. */

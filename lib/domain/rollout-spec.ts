@@ -51,7 +51,8 @@ export interface EffectSizeSpec {
 /**
  * How a metric is judged. Options left out take the judge's defaults:
  * - `threshold`: the canary alone against `thresholdRange` (Flagger's rule);
- * - `compare`: canary against primary on counts (bad events over requests), built-ins only;
+ * - `compare`: canary against primary on counts (bad events over requests): the built-ins', or
+ *   a metric's own `counts`;
  * - `mann-whitney`: Kayenta's NetflixACAJudge on the series a query returns.
  */
 export type JudgeSpec =
@@ -79,10 +80,22 @@ export const JUDGE_TYPES = [
   'mann-whitney',
 ] as const satisfies readonly JudgeType[];
 
+/**
+ * A compare metric's own counts: a query for all the requests and one for the bad ones, each
+ * asked for the canary and for the primary (`{{ target }}`). On Prometheus they are cumulative
+ * counters, as Istio's are; on CloudWatch, sums per period (`Stat: Sum`).
+ */
+export interface MetricCounts {
+  requests: string;
+  bad: string;
+}
+
 export interface MetricSpec {
   name: string;
   /** PromQL with `{{ namespace }}`, `{{ target }}` and `{{ interval }}`; omitted for built-ins. */
   query?: string;
+  /** The compare judge's counts for a metric that is not a built-in; never with `query`. */
+  counts?: MetricCounts;
   /** The threshold judge's bounds; required by it, refused by the other judges. */
   thresholdRange?: ThresholdRange;
   /** Query window; defaults to the analysis interval. */
@@ -90,12 +103,16 @@ export interface MetricSpec {
   /** Absent: `threshold` when thresholdRange is given, else `compare` for a built-in. */
   judge?: JudgeSpec;
   /**
-   * A custom query's metric provider, by its name in KANARI_METRIC_PROVIDERS (e.g. a CloudWatch
-   * one); absent: `analysis.provider`, else the deployment's Prometheus. Built-ins always read
-   * the deployment's Prometheus.
+   * A custom query's (or counts') metric provider, by its name in KANARI_METRIC_PROVIDERS (e.g.
+   * a CloudWatch one); absent: `analysis.provider`, else the deployment's Prometheus. Built-ins
+   * always read the deployment's Prometheus.
    */
   provider?: string;
 }
+
+/** A built-in metric (Istio's, from the deployment's Prometheus): no query and no counts of its own. */
+export const isBuiltin = (metric: MetricSpec): boolean =>
+  metric.query === undefined && metric.counts === undefined && isBuiltinMetric(metric.name);
 
 /** What a step still inconclusive at its progress deadline does. */
 export type OnDeadline = 'pause' | 'rollback';
@@ -149,13 +166,13 @@ export class MetricWithoutJudgeError extends Error {
 /**
  * The judge of a metric: an explicit `judge` wins; else a metric with `thresholdRange` is
  * judged by threshold, so every spec written before judges existed keeps its behaviour; else
- * a built-in is compared with the primary. A custom query with neither is invalid (the schema
- * refuses it), and throws MetricWithoutJudgeError here.
+ * a built-in, or a metric with its own counts, is compared with the primary. A custom query with
+ * neither is invalid (the schema refuses it), and throws MetricWithoutJudgeError here.
  */
 export const judgeOf = (metric: MetricSpec): JudgeType => {
   if (metric.judge) return metric.judge.type;
   if (metric.thresholdRange) return 'threshold';
-  if (metric.query === undefined && isBuiltinMetric(metric.name)) return 'compare';
+  if (metric.counts || isBuiltin(metric)) return 'compare';
   throw new MetricWithoutJudgeError(
     `metric ${metric.name} has a custom query and neither judge nor thresholdRange`,
   );

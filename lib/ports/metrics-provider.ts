@@ -13,6 +13,12 @@ export interface Series {
   points: { t: number; value: number | null }[];
 }
 
+/** The events of one period: `t` its end, epoch seconds; `count` a whole number. */
+export interface PeriodCount {
+  t: number;
+  count: number;
+}
+
 /** A range query's grid: steps at `start`, `start + step`, … up to and including `end`. */
 export interface QueryRange {
   start: Date;
@@ -38,6 +44,14 @@ export interface MetricsProvider {
    * A range query: the instant query evaluated at each step of the grid, grouped by series.
    */
   queryRange(query: string, range: QueryRange): Promise<Series[]>;
+  /**
+   * Events per period of a count query, for a backend that stores counts per period
+   * (CloudWatch's `Sum`): one entry per period that lies wholly within [start, end] and that
+   * the backend has finished publishing; `t` is the period's end (epoch seconds), ascending. A
+   * period without data is absent. A backend without it (Prometheus) holds cumulative counters,
+   * which kanari reads with `queryRange` and differences itself (lib/app/measure-counts.ts).
+   */
+  queryCounts?(query: string, range: { start: Date; end: Date }): Promise<PeriodCount[]>;
   /** True when the backend answers at all. */
   isOnline(): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
-import { BUILTIN_METRICS, isBuiltinMetric } from '../domain/builtin-metrics.ts';
-import { JUDGE_TYPES, type JudgeSpec, type MetricSpec } from '../domain/rollout-spec.ts';
+import { BUILTIN_METRICS } from '../domain/builtin-metrics.ts';
+import { isBuiltin, JUDGE_TYPES, type JudgeSpec, type MetricSpec } from '../domain/rollout-spec.ts';
 import * as z from './mini.ts';
 
 // The per-metric `judge:` of a rollout spec (issue 8): a string shorthand (`judge: compare`) or
@@ -100,9 +100,23 @@ type Issue = { path: (string | number)[]; message: string };
 /** The rules between a metric's judge and its other fields, as problems with their paths. */
 export const judgeProblems = (metric: MetricSpec): Issue[] => {
   const { judge, thresholdRange } = metric;
-  const builtin = metric.query === undefined && isBuiltinMetric(metric.name);
+  const builtin = isBuiltin(metric);
+  if (metric.counts && judge && judge.type !== 'compare')
+    return [
+      {
+        path: ['judge'],
+        message: `counts are judged by compare (canary against primary); this metric's judge is ${judge.type}`,
+      },
+    ];
+  if (metric.counts && thresholdRange)
+    return [
+      {
+        path: ['thresholdRange'],
+        message: 'only the threshold judge uses it; a metric with counts is judged by compare',
+      },
+    ];
   if (!judge) {
-    if (thresholdRange || builtin) return [];
+    if (thresholdRange || builtin || metric.counts) return [];
     return [
       {
         path: ['thresholdRange'],
@@ -119,10 +133,10 @@ export const judgeProblems = (metric: MetricSpec): Issue[] => {
       message: `only the threshold judge uses it; remove it or set judge: threshold (this metric's judge is ${judge.type})`,
     });
   if (judge.type === 'compare') {
-    if (!builtin)
+    if (!builtin && !metric.counts)
       problems.push({
         path: ['judge'],
-        message: `compare works on request counts, which only the built-ins (${BUILTINS}) have; a custom query cannot be compared: use mann-whitney or threshold`,
+        message: `compare works on request counts: the built-ins' (${BUILTINS}), or a metric's own counts (requests and bad); a custom query cannot be compared: give counts, or use mann-whitney or threshold`,
       });
     else if (judge.bounds && metric.name !== 'request-duration')
       problems.push({

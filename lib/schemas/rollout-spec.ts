@@ -57,15 +57,33 @@ const destination = z.strictObject({
   ),
 });
 
+const queryText = z.string().check(z.minLength(1), z.maxLength(10_000));
+const PLACEHOLDERS = TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ');
+
+/** Each query of the metric with its path: `query`, or `counts.requests` and `counts.bad`. */
+const queriesOf = (metric: { query?: string; counts?: { requests: string; bad: string } }) => [
+  ...(metric.query !== undefined ? [{ path: ['query'], text: metric.query }] : []),
+  ...(metric.counts
+    ? [
+        { path: ['counts', 'requests'], text: metric.counts.requests },
+        { path: ['counts', 'bad'], text: metric.counts.bad },
+      ]
+    : []),
+];
+
 const metric = z
   .strictObject({
     name: described(
       plainText(100),
       `A built-in (${Object.keys(BUILTIN_METRICS).join(', ')}) or a name for a custom query`,
     ),
-    query: optional(
-      z.string().check(z.minLength(1), z.maxLength(10_000)),
-      `PromQL; may use ${TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ')}`,
+    query: optional(queryText, `PromQL (or a provider's query); may use ${PLACEHOLDERS}`),
+    counts: optional(
+      z.strictObject({
+        requests: described(queryText, 'All the requests (events) of {{ target }}'),
+        bad: described(queryText, 'The bad ones among them (errors, slow requests, …)'),
+      }),
+      "The compare judge's counts for a metric that is not a built-in: on Prometheus cumulative counters, on CloudWatch sums per period",
     ),
     thresholdRange: optional(
       z
@@ -87,29 +105,43 @@ const metric = z
   })
   .check(
     z.superRefine((value, ctx) => {
-      if (value.provider !== undefined && value.query === undefined)
+      const custom = value.query !== undefined || value.counts !== undefined;
+      if (value.provider !== undefined && !custom)
         ctx.addIssue({
           code: 'custom',
           path: ['provider'],
           message: "only for a custom query: built-ins are read from the deployment's Prometheus",
         });
-      if (value.query === undefined && !isBuiltinMetric(value.name)) {
+      if (value.query !== undefined && value.counts !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['counts'],
+          message: 'a metric has a query or counts, not both',
+        });
+      else if (value.counts !== undefined && isBuiltinMetric(value.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['name'],
+          message: `${value.name} is a built-in, with Istio's counts: give metrics with their own counts another name`,
+        });
+      if (!custom && !isBuiltinMetric(value.name)) {
         ctx.addIssue({
           code: 'custom',
           path: ['query'],
-          message: `required: ${value.name} is not a built-in metric (${Object.keys(BUILTIN_METRICS).join(', ')})`,
+          message: `required: ${value.name} is not a built-in metric (${Object.keys(BUILTIN_METRICS).join(', ')}); or give counts for the compare judge`,
         });
       }
-      const unknown = value.query ? unknownPlaceholders(value.query) : [];
-      if (unknown.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['query'],
-          message: `unknown template variable ${unknown.map((v) => `{{ ${v} }}`).join(', ')}; known: ${TEMPLATE_VARIABLES.join(', ')}`,
-        });
+      for (const { path, text } of queriesOf(value)) {
+        const unknown = unknownPlaceholders(text);
+        if (unknown.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown template variable ${unknown.map((v) => `{{ ${v} }}`).join(', ')}; known: ${TEMPLATE_VARIABLES.join(', ')}`,
+          });
       }
       // A custom query without a query is refused above; its judge rules would only repeat it.
-      if (value.query === undefined && !isBuiltinMetric(value.name)) return;
+      if (!custom && !isBuiltinMetric(value.name)) return;
       for (const problem of judgeProblems(value)) ctx.addIssue({ code: 'custom', ...problem });
     }),
   );

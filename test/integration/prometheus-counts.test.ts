@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetricsProvider } from '../../lib/adapters/prometheus/index.ts';
-import { countBuckets, primaryBucketBound } from '../../lib/app/measure-counts.ts';
+import {
+  countBuckets,
+  customCountBuckets,
+  primaryBucketBound,
+} from '../../lib/app/measure-counts.ts';
 import { QueryBatch } from '../../lib/app/query-batch.ts';
 import type { RolloutSpec } from '../../lib/domain/rollout-spec.ts';
+import { MetricsQueryError } from '../../lib/ports/errors.ts';
 import type { MetricsProvider } from '../../lib/ports/metrics-provider.ts';
 import {
   findBinary,
@@ -111,6 +116,42 @@ describe('countBuckets against a real Prometheus with backfilled counters', () =
   it('gives no data for a slow count at an le the histogram lacks', async () => {
     const buckets = await countBuckets(metrics, spec('web-canary'), { slowerThanMs: 300 }, range);
     expect(buckets.map((b) => b.primary)).toEqual(ends.map(() => none));
+  });
+});
+
+describe("a metric's own counts on Prometheus: cumulative counters, differenced", () => {
+  // The built-in 5xx test written as a user would, one counter per query: it must count
+  // exactly what the built-in counts, restarts and late series included.
+  const selector =
+    'reporter="destination", destination_workload_namespace="{{ namespace }}", destination_workload="{{ target }}"';
+  const counts = {
+    requests: `sum(istio_requests_total{${selector}})`,
+    bad: `sum(istio_requests_total{${selector}, response_code=~"5.."})`,
+  };
+
+  it('counts what the built-in counts, for both sides', async () => {
+    for (const workload of ['web-canary', 'late', 'ghost']) {
+      const rollout = spec(workload);
+      expect(await customCountBuckets(metrics, rollout, counts, '1m', range), workload).toEqual(
+        await countBuckets(metrics, rollout, 'errors', range),
+      );
+    }
+  });
+
+  it('refuses a query that returns a series per pod, since it cannot tell which to count', async () => {
+    const perSeries = { ...counts, requests: counts.requests.replace(/^sum\((.*)\)$/, '$1') };
+    const error = await customCountBuckets(
+      metrics,
+      spec('web-canary'),
+      perSeries,
+      '1m',
+      range,
+    ).then(
+      () => expect.fail('expected a refusal'),
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(MetricsQueryError);
+    expect(error.message).toMatch(/returned \d+ series; it must return one \(sum it\)$/);
   });
 });
 

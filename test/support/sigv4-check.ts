@@ -63,14 +63,22 @@ export interface SeenRequest {
   body: unknown;
 }
 
+/** An answer of the stand-in: a status and a JSON body (or text). */
+export interface StandInAnswer {
+  status: number;
+  body: unknown;
+}
+
 /**
  * A local stand-in for an AWS JSON-protocol service on 127.0.0.1: it refuses (403) a request
  * whose SigV4 signature is not the specification's, records the others, and answers each with
- * the next of `answers` (200 `{}` once they run out).
+ * the next of `answers`, or once they run out with `answer(body)` (default 200 `{}`).
  */
-export const startAwsStandIn = async () => {
+export const startAwsStandIn = async (
+  options: { answer?: (body: unknown) => StandInAnswer } = {},
+) => {
   const seen: SeenRequest[] = [];
-  const answers: { status: number; body: unknown }[] = [];
+  const answers: StandInAnswer[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -83,14 +91,15 @@ export const startAwsStandIn = async () => {
           .end(JSON.stringify({ __type: 'InvalidSignatureException', message: 'bad signature' }));
         return;
       }
+      const parsed: unknown = JSON.parse(body);
       seen.push({
         target: String(req.headers['x-amz-target']),
         contentType: String(req.headers['content-type']),
         scope: scopeOf(req),
         signedHeaders: /SignedHeaders=([^,]+)/.exec(String(req.headers.authorization))?.[1] ?? '',
-        body: JSON.parse(body),
+        body: parsed,
       });
-      const answer = answers.shift() ?? { status: 200, body: {} };
+      const answer = answers.shift() ?? options.answer?.(parsed) ?? { status: 200, body: {} };
       res.writeHead(answer.status);
       res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
     });
@@ -100,7 +109,7 @@ export const startAwsStandIn = async () => {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
     /** Forgets what was seen and scripts the next answers. */
-    reset(next: { status: number; body: unknown }[] = []) {
+    reset(next: StandInAnswer[] = []) {
       seen.length = 0;
       answers.splice(0, answers.length, ...next);
     },

@@ -84,6 +84,32 @@ describe('folding a check’s buckets', () => {
     expect(next.step.firstT).toBe(30);
   });
 
+  it('counts a bucket that ends before the step but arrives later for the rollout, not the step', () => {
+    // CloudWatch publishes a period minutes after it ends: the step's second check may bring
+    // periods of the step before, served at the old weights.
+    const newStep = foldBuckets(
+      foldBuckets(
+        initialCompareState(config),
+        [bucket(10, 5, 50)],
+        { newStep: false, startedAtSeconds: 0 },
+        config,
+      ),
+      [bucket(20, 7, 70)],
+      { newStep: true, startedAtSeconds: 40 },
+      config,
+    );
+    const late = foldBuckets(
+      newStep,
+      [bucket(30, 3, 30), bucket(50, 11, 110)],
+      { newStep: false, startedAtSeconds: 40 },
+      config,
+    );
+    expect(late.canary.requests).toBe(5 + 7 + 3 + 11);
+    expect(late.step.canary.requests).toBe(11);
+    expect(late.step.firstT).toBe(50);
+    expect(late.lastT).toBe(50);
+  });
+
   it('leaves the state alone when there is no bucket', () => {
     const state = initialCompareState(config);
     expect(foldBuckets(state, [], { newStep: false, startedAtSeconds: 0 }, config)).toBe(state);

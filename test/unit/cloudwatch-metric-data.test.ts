@@ -170,4 +170,73 @@ describe('CloudWatch GetMetricData as a metrics provider', () => {
     expect(refused.message).toBe('CloudWatch GetMetricData failed: Period must be 60');
     expect((await failure(provider().queryVector('up'))).message).toMatch(/custom queries only/);
   });
+
+  it('counts whole periods on the epoch grid, none that may still be publishing', async () => {
+    // NOW is 12:00:00; from 11:40:30 to 11:59:10 with the default delay of 3m, the periods
+    // counted are 11:41 … 11:56 (the last ends at 11:57, three minutes before now).
+    standIn.reset([
+      {
+        status: 200,
+        body: {
+          MetricDataResults: [
+            { Id: 'rate', Timestamps: [T - 1140, T - 1080, T - 300], Values: [12, 0, 7] },
+          ],
+        },
+      },
+    ]);
+    const counts = await provider().queryCounts?.(JSON.stringify(ERROR_RATE), {
+      start: new Date((T - 1170) * 1000),
+      end: new Date((T - 50) * 1000),
+    });
+    expect(bodyOf(0)).toMatchObject({
+      StartTime: T - 1140,
+      EndTime: T - 180,
+      ScanBy: 'TimestampAscending',
+    });
+    // Stamped with each period's end, as the judge's buckets are.
+    expect(counts).toEqual([
+      { t: T - 1080, count: 12 },
+      { t: T - 1020, count: 0 },
+      { t: T - 240, count: 7 },
+    ]);
+  });
+
+  it("takes a count query's own delay, and asks nothing when no whole period is ready", async () => {
+    standIn.reset([{ status: 200, body: { MetricDataResults: [] } }]);
+    const query = (delay: string) => JSON.stringify({ delay, queries: ERROR_RATE });
+    await provider().queryCounts?.(query('0s'), { start: new Date((T - 600) * 1000), end: NOW });
+    expect(bodyOf(0)).toMatchObject({ StartTime: T - 600, EndTime: T });
+    standIn.reset();
+    expect(
+      await provider().queryCounts?.(query('5m'), {
+        start: new Date((T - 330) * 1000),
+        end: NOW,
+      }),
+    ).toEqual([]);
+    expect(standIn.seen).toEqual([]);
+  });
+
+  it('refuses counts that are not whole numbers, and a count query without a Period', async () => {
+    const failure = (promise: Promise<unknown> | undefined) =>
+      (promise ?? Promise.resolve()).then(
+        () => expect.fail('expected a failure'),
+        (error: unknown) => error as Error,
+      );
+    const range = { start: new Date((T - 600) * 1000), end: NOW };
+    standIn.reset([
+      {
+        status: 200,
+        body: { MetricDataResults: [{ Id: 'rate', Timestamps: [T - 600], Values: [2.5] }] },
+      },
+    ]);
+    const average = await failure(provider().queryCounts?.(JSON.stringify(ERROR_RATE), range));
+    expect(average).toBeInstanceOf(MetricsQueryError);
+    expect(average.message).toMatch(
+      /gave 2.5 at .*: counts are whole numbers of events \(Stat Sum\)$/,
+    );
+    const noPeriod = await failure(
+      provider().queryCounts?.(JSON.stringify([{ Id: 'x', Expression: 'a + b' }]), range),
+    );
+    expect(noPeriod.message).toMatch(/count query "x" needs a Period/);
+  });
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseRolloutSpec, rolloutSpecJsonSchema } from '../../lib/schemas/rollout-spec.ts';
 
 const valid = {
@@ -206,6 +208,49 @@ describe('rollout spec schema', () => {
     expect(parseRolloutSpec(withDurations('8761h')).ok).toBe(false);
     const year = parseRolloutSpec(withDurations('8760h'));
     expect(year.ok || year.problems).toBe(true);
+  });
+
+  it("takes a metric's own counts for the compare judge, and names each misuse", () => {
+    const counts = {
+      requests: 'sum(http_requests_total{app="{{ target }}"})',
+      bad: 'sum(http_requests_total{app="{{ target }}",code=~"5.."})',
+    };
+    const withMetric = (metric: Record<string, unknown>) =>
+      parseRolloutSpec({ ...valid, analysis: { ...valid.analysis, metrics: [metric] } });
+    const ok = withMetric({ name: 'checkout', counts, provider: 'cloudwatch' });
+    expect(ok.ok && ok.spec.analysis.metrics[0]).toEqual({
+      name: 'checkout',
+      counts,
+      provider: 'cloudwatch',
+    });
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ name: 'x', query: 'up', counts }, 'counts', /a query or counts, not both/],
+      [{ name: 'request-success-rate', counts }, 'name', /is a built-in, with Istio's counts/],
+      [{ name: 'x', counts, judge: 'mann-whitney' }, 'judge', /judged by compare/],
+      [{ name: 'x', counts, thresholdRange: { max: 1 } }, 'thresholdRange', /judged by compare/],
+      [{ name: 'x', counts: { ...counts, bad: 'up{pod="{{ pod }}"}' } }, 'counts.bad', /{{ pod }}/],
+      [{ name: 'x', counts: { requests: counts.requests } }, 'counts.bad', /./],
+      [{ name: 'x', judge: 'compare', query: 'up' }, 'judge', /give counts/],
+    ];
+    for (const [metric, path, message] of cases) {
+      const parsed = withMetric(metric);
+      expect(parsed.ok, path).toBe(false);
+      if (parsed.ok) continue;
+      expect(parsed.problems, path).toContainEqual({
+        path: `analysis.metrics[0].${path}`,
+        message: expect.stringMatching(message),
+      });
+    }
+  });
+
+  it('accepts the counts example docs/judges.md shows, its CloudWatch queries JSON', () => {
+    const doc = readFileSync(new URL('../../docs/judges.md', import.meta.url), 'utf8');
+    const block = /### A metric's own counts[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    const metrics = parse(block ?? '') as { counts: { requests: string; bad: string } }[];
+    const parsed = parseRolloutSpec({ ...valid, analysis: { ...valid.analysis, metrics } });
+    expect(parsed.ok || parsed.problems).toBe(true);
+    for (const query of Object.values(metrics[0]?.counts ?? {}))
+      expect(() => JSON.parse(query)).not.toThrow();
   });
 
   it('refuses template variables it does not know', () => {
