@@ -14,7 +14,6 @@ import { RolloutNotFoundError } from '../lib/ports/errors.ts';
 import { parseActionBody } from '../lib/schemas/console-api.ts';
 import { clusterName, dnsLabel } from '../lib/schemas/limits.ts';
 import type * as z from '../lib/schemas/mini.ts';
-import { parseRolloutSpec } from '../lib/schemas/rollout-spec.ts';
 import { authenticated, type Route } from './shared/auth.ts';
 import {
   HttpError,
@@ -75,14 +74,21 @@ const preflightDeps = (): Promise<PreflightDeps> => {
   return preflight;
 };
 
-const specOf = (event: HttpEvent) => {
-  const parsed = parseRolloutSpec(jsonBody(event));
+/**
+ * The request's spec, checked. The spec schema (with RE2, which compiles its label regexes) is
+ * loaded on the first create or preflight, like the preflight clients, so that a cold start
+ * that only reads does not build it.
+ */
+const specOf = async (event: HttpEvent) => {
+  const body = jsonBody(event);
+  const { parseRolloutSpec } = await import('../lib/schemas/rollout-spec.ts');
+  const parsed = parseRolloutSpec(body);
   if (!parsed.ok) throw new HttpError(400, 'invalid rollout spec', { problems: parsed.problems });
   return parsed.spec;
 };
 
 const createRollout = async (event: HttpEvent, actor: string): Promise<HttpResult> => {
-  const spec = specOf(event);
+  const spec = await specOf(event);
   const result = await startRollout(
     deps,
     spec,
@@ -98,7 +104,7 @@ const createRollout = async (event: HttpEvent, actor: string): Promise<HttpResul
 
 /** The checks `POST /rollouts` makes before any traffic moves; writes nothing. */
 const preflightRollout = async (event: HttpEvent): Promise<HttpResult> => {
-  const report = await runPreflight(await preflightDeps(), specOf(event));
+  const report = await runPreflight(await preflightDeps(), await specOf(event));
   return json(200, { ok: report.problems.length === 0, ...report });
 };
 

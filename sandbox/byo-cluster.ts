@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import {
   createKubernetesTrafficRouter,
   type KubeConfig,
@@ -63,7 +64,12 @@ export const chooseContext = (file: string, context?: string): ChosenContext => 
   } catch (error) {
     throw new ByoInputError(`--context: ${(error as Error).message}`, { cause: error });
   }
-  return { name, server: kubeConfig.server, kubeConfig, kubeconfigYaml: all.exportContext(name) };
+  return {
+    name,
+    server: kubeConfig.server,
+    kubeConfig,
+    kubeconfigYaml: stringify(all.exportContext(name)),
+  };
 };
 
 /** Refuses anything but an http(s) URL, then asks Prometheus a trivial query. */

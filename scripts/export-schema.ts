@@ -1,6 +1,6 @@
 // Writes the rollout spec's JSON Schema for editors: `npm run schema`.
 import { writeFileSync } from 'node:fs';
-import { rolloutSpecJsonSchema } from '../lib/schemas/rollout-spec.ts';
+import { rolloutSpecJsonSchema } from '../lib/schemas/rollout-spec-json-schema.ts';
 
 export const SCHEMA_FILE = new URL('../schemas/rollout-spec.schema.json', import.meta.url);
 

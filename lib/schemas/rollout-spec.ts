@@ -368,10 +368,3 @@ const unionBranch = (issue: Issue): Issue[] => {
       : issue,
   ];
 };
-
-/** JSON Schema for editors. */
-export const rolloutSpecJsonSchema = (): Record<string, unknown> =>
-  z.toJSONSchema(rolloutSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;

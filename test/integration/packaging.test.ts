@@ -153,6 +153,27 @@ describe('packaging with osls (offline, no account)', () => {
     expect(eager.filter((f) => KUBERNETES.test(f) || PROMETHEUS.test(f))).toEqual([]);
   });
 
+  it('loads the spec schema and RE2 only when a create or preflight asks, without the JSON Schema generator', () => {
+    // The console's dynamic import of the spec schema keeps every export of that module, so the
+    // editors' JSON Schema (zod's generator) lives in a module no function imports.
+    const eager = staticImports('functions/console.ts');
+    expect(eager).not.toContain('lib/schemas/rollout-spec.ts');
+    expect(eager).not.toContain('lib/domain/alert-matching.ts');
+    for (const fn of functions) {
+      const code = bundles[fn]?.get(`functions/${fn}.mjs`)?.toString('utf8') ?? '';
+      expect(code.includes('json-schema.org/draft'), fn).toBe(false);
+    }
+  });
+
+  it('reads kubeconfigs with js-yaml: no function bundles the yaml package', () => {
+    expect(sourcesOf('shift-traffic')).toContain('../../../lib/adapters/kubernetes/kube-config.ts');
+    for (const fn of functions)
+      expect(
+        sourcesOf(fn).filter((s) => s.includes('/node_modules/yaml/')),
+        fn,
+      ).toEqual([]);
+  });
+
   it('traces every function with X-Ray, and bundles the Tracer in all but the console', () => {
     for (const [, fn] of resourcesOf('AWS::Lambda::Function'))
       expect(fn.Properties.TracingConfig, String(fn.Properties.FunctionName)).toEqual({

@@ -156,4 +156,49 @@ console.log(JSON.stringify({ kind: 'ExecCredential', status: {
     writeFileSync(junk, '- just\n- a list\n');
     expect(() => readKubeConfigFile(junk)).toThrow(/not a kubeconfig/);
   });
+
+  it('reads YAML as kubectl does: timestamps stay text, a tag it does not know is refused', () => {
+    // An unquoted timestamp, in a field kanari passes on without reading.
+    const file = join(dir, 'timestamps');
+    writeFileSync(
+      file,
+      `clusters:
+- name: t
+  cluster:
+    server: https://t.example:6443
+    extensions:
+    - name: client.authentication.k8s.io/exec
+      extension: { since: 2030-01-01T00:00:00Z }
+users:
+- name: t
+  user: { token: t }
+contexts:
+- name: t
+  context: { cluster: t, user: t }
+`,
+    );
+    const read = readKubeConfigFile(file);
+    expect(read.context('t').server).toBe('https://t.example:6443');
+    // Not a Date: the sandbox writes the exported context back as it was.
+    expect(read.exportContext('t')).toMatchObject({
+      clusters: [{ cluster: { extensions: [{ extension: { since: '2030-01-01T00:00:00Z' } }] } }],
+    });
+    // js-yaml refuses tags outside the YAML 1.2 core schema; the yaml package kept their text.
+    const tagged = join(dir, 'tagged');
+    writeFileSync(tagged, 'clusters: []\ncontexts: !foo []\n');
+    expect(() => readKubeConfigFile(tagged)).toThrow(KubeConfigError);
+    expect(() => readKubeConfigFile(tagged)).toThrow(`${tagged}: unknown tag !<!foo>`);
+  });
+
+  it('exports one context with its cluster and user, paths absolute, for the caller to write', () => {
+    const file = kubeconfig({ e: { tokenFile: 'token' }, f: { token: 'x' } });
+    expect(readKubeConfigFile(file).exportContext('e')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'e', cluster: { server: 'https://e.example:6443' } }],
+      users: [{ name: 'e', user: { tokenFile: join(dir, 'token') } }],
+      contexts: [{ name: 'e', context: { cluster: 'e', user: 'e' } }],
+      'current-context': 'e',
+    });
+  });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseRolloutSpec, rolloutSpecJsonSchema } from '../../lib/schemas/rollout-spec.ts';
+import { parseRolloutSpec } from '../../lib/schemas/rollout-spec.ts';
+import { rolloutSpecJsonSchema } from '../../lib/schemas/rollout-spec-json-schema.ts';
 
 const valid = {
   name: 'my-service',

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+// js-yaml, not yaml: every function that reaches a cluster bundles this reader, and js-yaml's
+// loader is a fraction of yaml's weight (docs/scale.md). Writing a kubeconfig is the sandbox's.
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { type ExecPlugin, execCredentialToken } from './exec-credential.ts';
 
 /**
@@ -59,8 +61,11 @@ export interface KubeConfigFile {
   context(name: string): KubeConfig;
   /** The server of that context's cluster, if it names one the file defines. */
   serverOf(name: string): string | undefined;
-  /** A kubeconfig holding that context alone, its cluster and its user, with absolute paths. */
-  exportContext(name: string): string;
+  /**
+   * A kubeconfig holding that context alone, its cluster and its user, with absolute paths: the
+   * document, for the caller to write (the sandbox writes it as YAML).
+   */
+  exportContext(name: string): Record<string, unknown>;
 }
 
 const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key', 'tokenFile'];
@@ -88,7 +93,9 @@ const namedList = (doc: Entry, key: string, path: string): Named[] => {
 export function readKubeConfigFile(path: string): KubeConfigFile {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(path, 'utf8'));
+    // The YAML 1.2 core schema, as kubectl reads it: timestamps (an auth-provider's `expiry`)
+    // stay strings. Unlike yaml, js-yaml refuses a tag it does not know, such as `!foo`.
+    doc = load(readFileSync(path, 'utf8'), { schema: CORE_SCHEMA });
   } catch (error) {
     throw new KubeConfigError(`${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -137,14 +144,14 @@ export function readKubeConfigFile(path: string): KubeConfigFile {
     },
     exportContext(name) {
       const { context, clusterName, cluster, userName, user } = parts(name);
-      return stringify({
+      return {
         apiVersion: 'v1',
         kind: 'Config',
         clusters: cluster ? [{ name: clusterName, cluster }] : [],
         users: user && userName !== undefined ? [{ name: userName, user }] : [],
         contexts: [{ name, context }],
         'current-context': name,
-      });
+      };
     },
   };
 }
