@@ -24,6 +24,7 @@ import {
   jsonBody,
 } from './shared/http.ts';
 import { logging } from './shared/middleware.ts';
+import { tracing } from './shared/tracing.ts';
 import { config, consoleDeps } from './shared/wiring.ts';
 
 const deps = consoleDeps();
@@ -230,5 +231,6 @@ export const ROUTES: readonly Route[] = [
 /** The HTTP API (rollouts, their ledgers, operator actions) and the console page. */
 export const handler = middy<HttpEvent, HttpResult>()
   .use(logging('console'))
+  .use(tracing())
   .use(httpErrors())
   .handler(httpRouterHandler(authenticated(ROUTES, config.KANARI_API_TOKENS)) as never);

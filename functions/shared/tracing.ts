@@ -7,8 +7,8 @@ import type { MiddlewareObj } from '@middy/core';
  * X-Ray, with the function's active tracing: a subsegment for every outgoing call, over
  * node:http(s) (Kubernetes, DynamoDB, EventBridge, SSM) or fetch (Prometheus, webhooks), which
  * Powertools' Tracer patches when it starts in Lambda. Off elsewhere (no AWS_EXECUTION_ENV) and
- * under the sandbox (POWERTOOLS_TRACE_ENABLED=false). Not in the console, whose zip it would
- * take past its 300 KB budget (docs/scale.md).
+ * under the sandbox (POWERTOOLS_TRACE_ENABLED=false). Every function runs it; it brings
+ * aws-xray-sdk-core, about 42 KB of each zip (docs/scale.md).
  */
 export const tracer = new Tracer({ serviceName: 'kanari' });
 // The Tracer patches node:http(s)'s CommonJS exports; ESM imports of them (lib/adapters/http.ts)

@@ -49,13 +49,21 @@ afterAll(() => new Promise<void>((resolve) => daemon.close(() => resolve())));
 const flat = (segments: Subsegment[]): Subsegment[] =>
   segments.flatMap((s) => [s, ...flat(s.subsegments ?? [])]);
 
-/** Runs `handler(event)` of functions/<fn>.ts in a fresh process, as Lambda with tracing. */
+// The handler's answer, on a line of its own among the log records on stdout.
+const RESULT = 'handler result: ';
+
+/**
+ * Runs `handler(event)` of functions/<fn>.ts in a fresh process, as Lambda with tracing: the
+ * (sub)segments the daemon received, and what the handler answered.
+ */
 const invoke = async (fn: string, event: unknown, env: Record<string, string>) => {
   received.length = 0;
   const script = `const { handler } = await import('./functions/${fn}.ts');
-await handler(${JSON.stringify(event)}, { functionName: 'kanari-test-${fn}', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 29000 });
+const result = await handler(${JSON.stringify(event)}, { functionName: 'kanari-test-${fn}', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 29000 });
+console.log(${JSON.stringify(RESULT)} + JSON.stringify(result ?? null));
 await new Promise((resolve) => setTimeout(resolve, 200));`;
-  await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const args = ['--import', 'tsx', '--input-type=module', '-e', script];
+  const { stdout } = await run(process.execPath, args, {
     cwd: ROOT,
     timeout: 60_000,
     env: {
@@ -76,7 +84,44 @@ await new Promise((resolve) => setTimeout(resolve, 200));`;
   });
   // The last datagrams may still be in flight.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return flat(received);
+  const answer = stdout.split('\n').find((line) => line.startsWith(RESULT));
+  return {
+    segments: flat(received),
+    result: JSON.parse(answer?.slice(RESULT.length) ?? 'null') as unknown,
+  };
+};
+
+const TOKEN = 'trace-test-token';
+
+/** An API Gateway (HTTP API) request to the console, with a bearer token it accepts. */
+const apiRequest = (method: 'GET' | 'POST', path: string, body?: unknown) => ({
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: path,
+  rawQueryString: '',
+  headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+  requestContext: {
+    accountId: '000000000000',
+    apiId: 'local',
+    requestId: 'q-1',
+    routeKey: '$default',
+    stage: '$default',
+    http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+  },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  isBase64Encoded: false,
+});
+
+/** A DynamoDB Local table of its own. */
+const freshTable = async () => {
+  const endpoint = inject('dynamoEndpoint');
+  const tableName = `kanari-trace-${randomUUID()}`;
+  await createTable({ endpoint, tableName });
+  const store = createDynamoRolloutStore({
+    client: localDynamoClients(endpoint).dynamo,
+    tableName,
+  });
+  return { endpoint, tableName, store };
 };
 
 describe('X-Ray tracing of outgoing calls', () => {
@@ -88,16 +133,10 @@ describe('X-Ray tracing of outgoing calls', () => {
       (routes[0] as { weight: number }).weight = 90;
       (routes[1] as { weight: number }).weight = 10;
       emulator.seed(vs);
-      const endpoint = inject('dynamoEndpoint');
-      const tableName = `kanari-trace-${randomUUID()}`;
-      await createTable({ endpoint, tableName });
-      const store = createDynamoRolloutStore({
-        client: localDynamoClients(endpoint).dynamo,
-        tableName,
-      });
+      const { endpoint, tableName, store } = await freshTable();
       await startInFlight(store, seedSpec());
       // The drift check: the in-flight rollouts from DynamoDB, each VirtualService from the cluster.
-      const segments = await invoke(
+      const { segments } = await invoke(
         'shift-traffic',
         { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
         {
@@ -140,7 +179,7 @@ describe('X-Ray tracing of outgoing calls', () => {
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-      const segments = await invoke(
+      const { segments } = await invoke(
         'notify',
         {
           version: '0',
@@ -174,6 +213,87 @@ describe('X-Ray tracing of outgoing calls', () => {
       });
     } finally {
       await new Promise<void>((resolve) => hook.close(() => resolve()));
+    }
+  });
+
+  it('traces the DynamoDB calls of a console request', async () => {
+    const { endpoint, tableName, store } = await freshTable();
+    const state = await startInFlight(store, seedSpec());
+    // A rollout with its ledger: the rollout's item, then a page of its ledger.
+    const { segments, result } = await invoke(
+      'console',
+      apiRequest('GET', `/rollouts/${state.id}`),
+      {
+        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        KANARI_TABLE: tableName,
+        KANARI_API_TOKENS: `alice=${TOKEN}`,
+        PROMETHEUS_URL: 'http://127.0.0.1:9',
+      },
+    );
+    expect(result).toMatchObject({ statusCode: 200 });
+    const handler = segments.find((s) => s.name === '## functions/console.handler');
+    const dynamo = segments.filter((s) => s.http?.request?.url === 'http://127.0.0.1/');
+    expect(dynamo.length).toBeGreaterThanOrEqual(2);
+    for (const call of dynamo)
+      expect(call).toMatchObject({
+        namespace: 'remote',
+        trace_id: TRACE_ROOT,
+        parent_id: handler?.id,
+        http: { request: { method: 'POST' }, response: { status: 200 } },
+      });
+  });
+
+  it("traces a console preflight's Kubernetes read and Prometheus queries", async () => {
+    const emulator: KubeEmulator = await startKubeEmulator();
+    // A Prometheus stand-in that has one sample for every query.
+    const prometheus = createServer((req, res) =>
+      req.resume().on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'success',
+            data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1'] }] },
+          }),
+        ),
+      ),
+    );
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    try {
+      emulator.seed(seedVirtualService());
+      const { segments, result } = await invoke(
+        'console',
+        apiRequest('POST', '/rollouts/preflight', seedSpec()),
+        {
+          KANARI_API_TOKENS: `alice=${TOKEN}`,
+          KUBECONFIG: emulator.kubeconfigPath,
+          PROMETHEUS_URL: `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`,
+        },
+      );
+      // Every check ran and passed: the spec's schema and the preflight clients were loaded.
+      expect(JSON.parse((result as { body: string }).body)).toMatchObject({ ok: true });
+      const handler = segments.find((s) => s.name === '## functions/console.handler');
+      const calls = segments.filter((s) => s.http?.request?.url);
+      const kubernetes = calls.filter(
+        (s) =>
+          s.http?.request?.url ===
+          'https://127.0.0.1/apis/networking.istio.io/v1/namespaces/default/virtualservices/my-service',
+      );
+      expect(kubernetes).toHaveLength(1);
+      expect(kubernetes[0]?.http).toMatchObject({
+        request: { method: 'GET' },
+        response: { status: 200 },
+      });
+      // Prometheus, over fetch: that it answers, then each built-in metric for the primary.
+      const queries = calls.filter((s) => s.http?.request?.url === 'http://127.0.0.1/api/v1/query');
+      expect(queries.length).toBe(1 + seedSpec().analysis.metrics.length);
+      for (const call of [...kubernetes, ...queries])
+        expect(call).toMatchObject({
+          namespace: 'remote',
+          trace_id: TRACE_ROOT,
+          parent_id: handler?.id,
+        });
+    } finally {
+      await new Promise<void>((resolve) => prometheus.close(() => resolve()));
+      await emulator.stop();
     }
   });
 });
